@@ -131,6 +131,10 @@ typedef struct SegmentCache {
 #define HF_EM (1u << 13)
 #define HF_MP (1u << 14)
 
+/* CPUID.1:EAX and EDX after reset: family 6, model 1, stepping 9 (a
+ * Pentium Pro, the first i686; SDM Vol. 3A, 9.1.4). */
+#define CPU_SIGNATURE 0x00000619u
+
 /* Number of 32-bit scratch slots the IR interpreter uses for block-local
  * temps; bounds the temps of one block. */
 #define CPU_NB_IR_TEMPS 512
@@ -181,6 +185,15 @@ typedef struct CPUState {
 
     uint64_t icount; /* instructions retired (for statistics, rdtsc) */
     uint64_t tsc_offset;
+    /* Host CLOCK_MONOTONIC time (ns) at reset: the TSC counts from it at
+     * a nominal 1 GHz, plus tsc_offset. */
+    uint64_t tsc_base_ns;
+    /* eip after the int n / int3 / into that raised EXCP_SOFTINT: the
+     * return address its delivery pushes. */
+    uint32_t next_eip;
+    /* Debug registers DR0-DR7 (SDM Vol. 3B, 17.2); stored only, no
+     * breakpoints yet.  DR4/DR5 alias DR6/DR7. */
+    uint32_t dr[8];
 
     /* The memory this CPU sees, and the Machine it belongs to (opaque at
      * this layer). */

@@ -49,6 +49,10 @@ int as_add_mmio(AddressSpace *as, const char *name, uint32_t base,
  * (e.g. the PC's legacy hole at 0xA0000-0xFFFFF). */
 int as_add_hole(AddressSpace *as, const char *name, uint32_t base,
                 uint32_t size);
+/* Hide RAM in every part of [base, base+size) that no region covers yet
+ * (the PC board's legacy hole around ROM a loader put there). */
+int as_fill_hole(AddressSpace *as, const char *name, uint32_t base,
+                 uint32_t size);
 
 /*
  * Host pointer to [paddr, paddr+len) when that whole range is plain RAM,
@@ -59,6 +63,10 @@ uint8_t *as_ram_ptr(AddressSpace *as, uint32_t paddr, uint32_t len);
 /* Same, for a page the TLB may cache: the page's host address if the
  * whole page at PADDR is RAM (paddr page-aligned), else NULL. */
 uint8_t *as_page_ptr(AddressSpace *as, uint32_t paddr);
+/* Host address of the ROM contents at page PADDR if one ROM region covers
+ * the whole page, else NULL: the TLB may serve reads and fetches from it
+ * (never writes). */
+const uint8_t *as_rom_page_ptr(AddressSpace *as, uint32_t paddr);
 
 /* Slow-path accesses of 1, 2 or 4 bytes: RAM, ROM, MMIO or unassigned;
  * little-endian; may cross a region boundary. */
@@ -79,9 +87,23 @@ bool as_is_code_page(const AddressSpace *as, uint32_t paddr);
 /* The I/O port space: 65536 byte ports. */
 PortSpace *ports_new(void);
 void ports_free(PortSpace *ps);
-/* Claim [port, port+count); -1 if any of them is taken. */
+/* Access sizes a port range's handlers accept (a mask of these). */
+#define PORT_ACCESS_8 1u
+#define PORT_ACCESS_16 2u
+#define PORT_ACCESS_32 4u
+#define PORT_ACCESS_ALL (PORT_ACCESS_8 | PORT_ACCESS_16 | PORT_ACCESS_32)
+
+/* Claim [port, port+count) for byte accesses only (what an 8-bit ISA
+ * device sees: wider accesses reach it as consecutive byte accesses);
+ * -1 if any of them is taken. */
 int ports_register(PortSpace *ps, const char *name, uint16_t port,
                    uint32_t count, const MemoryOps *ops, void *opaque);
+/* Same, for handlers that take the access sizes in SIZES (PORT_ACCESS_*).
+ * An access of another size, or one that runs past the range, is split in
+ * halves until the pieces fit. */
+int ports_register_sized(PortSpace *ps, const char *name, uint16_t port,
+                         uint32_t count, const MemoryOps *ops, void *opaque,
+                         unsigned sizes);
 /* An unclaimed port reads all ones; writes to it are dropped.  A 16- or
  * 32-bit access to a range that accepts only bytes is split. */
 uint32_t ports_read(PortSpace *ps, uint16_t port, unsigned size);

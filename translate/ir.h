@@ -100,6 +100,15 @@ typedef struct IRBlock {
 
 typedef uint32_t IRVal; /* a temp index */
 
+/* The globals' temp numbers: G_eax, G_ecx, ..., G_gs_base. */
+enum {
+#define IRGLOBAL(name, field) G_##name,
+#include "translate/ir-globals.h"
+#undef IRGLOBAL
+    IR_NB_GLOBALS
+};
+/* G_eax + n is general register n; G_es_base + n segment n's base. */
+
 /* Start an empty block whose first temps are the standard globals
  * (translate/ir-globals.h). */
 void ir_block_init(IRBlock *b);

@@ -45,6 +45,8 @@ typedef struct Machine {
     AddressSpace *as;
     PortSpace *ports;
     TBCache *tbs;
+    struct IRBlock *ir;          /* scratch block for the translator */
+    struct TranslationBlock *translating; /* freed if translation faults */
     MachineAccel accel;
     unsigned log_mask;
     FILE *log;          /* -D file, or stderr */
@@ -64,6 +66,7 @@ typedef struct Machine {
 
 typedef struct MachineConfig {
     uint64_t ram_size;
+    size_t code_cache_size; /* 0: the default (32 MiB) */
     MachineAccel accel;
     unsigned log_mask;
     FILE *log;

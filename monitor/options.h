@@ -1,0 +1,31 @@
+/*
+ * Command-line options (QEMU's spelling), parsed with GLib.
+ */
+#ifndef MONITOR_OPTIONS_H
+#define MONITOR_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "devices/pc.h"
+
+typedef struct SoftvisorOptions {
+    PCConfig pc;
+    bool done;       /* --help or --version printed: exit 0 */
+    FILE *log_file;  /* -D, owned */
+    /* strings owned by the parser */
+    char *mem, *kernel, *append, *initrd, *serial, *display, *accel, *log,
+        *logfile, *debugcon;
+    char **devices;
+    gboolean nographic, no_reboot, version;
+} SoftvisorOptions;
+
+/* Parse ARGV into OPTS.  0, or -1 with a one-line message in ERR. */
+int options_parse(SoftvisorOptions *opts, int argc, char **argv, char *err,
+                  size_t errlen);
+void options_free(SoftvisorOptions *opts);
+/* Parse a size with an optional K/M/G suffix (default unit MiB, as QEMU's
+ * -m).  0, or -1 if malformed. */
+int options_parse_size(const char *s, uint64_t *out);
+
+#endif
