@@ -15,9 +15,9 @@
 
 /* EFLAGS bits software can ever set on this CPU.  VIF/VIP need VME, which
  * CPUID does not advertise; the others are reserved (SDM Vol. 1, 3.4.3). */
-#define EFLAGS_WRITABLE                                                   \
-    (CC_ALL | EFLAGS_TF | EFLAGS_IF | EFLAGS_DF | EFLAGS_IOPL | EFLAGS_NT \
-     | EFLAGS_RF | EFLAGS_VM | EFLAGS_AC | EFLAGS_ID)
+#define EFLAGS_WRITABLE                                                        \
+    (CC_ALL | EFLAGS_TF | EFLAGS_IF | EFLAGS_DF | EFLAGS_IOPL | EFLAGS_NT |    \
+     EFLAGS_RF | EFLAGS_VM | EFLAGS_AC | EFLAGS_ID)
 
 static uint64_t cpu_host_ns(void)
 {
@@ -62,8 +62,7 @@ void cpu_reset(CPUState *cpu)
     cpu->df = 1;
     for (seg = 0; seg < CPU_NB_SEGS; seg++) {
         /* Present, read/write, accessed data segments. */
-        cpu_reset_seg(&cpu->seg[seg], 0, 0,
-                      DESC_P | DESC_S | DESC_RW | DESC_A);
+        cpu_reset_seg(&cpu->seg[seg], 0, 0, DESC_P | DESC_S | DESC_RW | DESC_A);
     }
     /* CS = F000, base FFFF0000: the first fetch is at FFFFFFF0. */
     cpu_reset_seg(&cpu->seg[R_CS], 0xf000, 0xffff0000,
@@ -89,10 +88,9 @@ void cpu_reset(CPUState *cpu)
 
 uint32_t cpu_get_eflags(const CPUState *cpu)
 {
-    return cpu->eflags | EFLAGS_FIXED
-           | cc_compute_all(cpu->cc_op, cpu->cc_dst, cpu->cc_src,
-                            cpu->cc_src2)
-           | (cpu->df < 0 ? EFLAGS_DF : 0);
+    return cpu->eflags | EFLAGS_FIXED |
+           cc_compute_all(cpu->cc_op, cpu->cc_dst, cpu->cc_src, cpu->cc_src2) |
+           (cpu->df < 0 ? EFLAGS_DF : 0);
 }
 
 void cpu_set_eflags(CPUState *cpu, uint32_t value, uint32_t mask)
@@ -111,16 +109,17 @@ void cpu_set_eflags(CPUState *cpu, uint32_t value, uint32_t mask)
 }
 
 /* Base 0, limit 4 GiB, present and expand-up: offsets need neither a base
- * add nor a limit check.  Data segments must also be writable, since the
- * frontend drops the write check too. */
+ * add nor a limit check.  Data segments must also be writable and code
+ * readable, since the frontend drops those checks too (it still checks
+ * writes through a CS override, which always fault). */
 static bool cpu_seg_is_flat(const SegmentCache *sc, bool code)
 {
-    uint32_t type_need = code ? DESC_CODE : DESC_RW;
-    uint32_t type_mask = code ? DESC_CODE : DESC_CODE | DESC_RW
-                                                | DESC_CONFORM_EXPDOWN;
+    uint32_t type_need = code ? DESC_CODE | DESC_RW : DESC_RW;
+    uint32_t type_mask = code ? DESC_CODE | DESC_RW
+                              : DESC_CODE | DESC_RW | DESC_CONFORM_EXPDOWN;
 
-    return sc->base == 0 && sc->limit == 0xffffffff && (sc->flags & DESC_P)
-           && (sc->flags & type_mask) == type_need;
+    return sc->base == 0 && sc->limit == 0xffffffff && (sc->flags & DESC_P) &&
+           (sc->flags & type_mask) == type_need;
 }
 
 void cpu_update_hflags(CPUState *cpu)
@@ -164,10 +163,10 @@ void cpu_update_hflags(CPUState *cpu)
         hf |= HF_TF;
     }
     hf |= ((cpu->eflags & EFLAGS_IOPL) >> 12) << HF_IOPL_SHIFT;
-    if (cpu_seg_is_flat(&cpu->seg[R_CS], true)
-        && cpu_seg_is_flat(&cpu->seg[R_SS], false)
-        && cpu_seg_is_flat(&cpu->seg[R_DS], false)
-        && cpu_seg_is_flat(&cpu->seg[R_ES], false)) {
+    if (cpu_seg_is_flat(&cpu->seg[R_CS], true) &&
+        cpu_seg_is_flat(&cpu->seg[R_SS], false) &&
+        cpu_seg_is_flat(&cpu->seg[R_DS], false) &&
+        cpu_seg_is_flat(&cpu->seg[R_ES], false)) {
         hf |= HF_FLAT;
     }
     cpu->hflags = hf;
@@ -215,18 +214,12 @@ const char *cpu_exception_name(int vector)
     };
 
     switch (vector) {
-    case EXCP_NONE:
-        return "none";
-    case EXCP_INTERRUPT:
-        return "interrupt";
-    case EXCP_HLT:
-        return "hlt";
-    case EXCP_HALTED:
-        return "halted";
-    case EXCP_UNSUPPORTED:
-        return "unsupported";
-    case EXCP_SOFTINT:
-        return "int";
+    case EXCP_NONE: return "none";
+    case EXCP_INTERRUPT: return "interrupt";
+    case EXCP_HLT: return "hlt";
+    case EXCP_HALTED: return "halted";
+    case EXCP_UNSUPPORTED: return "unsupported";
+    case EXCP_SOFTINT: return "int";
     }
     if (vector >= 0 && vector < 32 && names[vector]) {
         return names[vector];
@@ -274,26 +267,23 @@ void cpu_format_state(const CPUState *cpu, char *buf, size_t size)
     static const char *const seg_names[CPU_NB_SEGS] = {
         "ES", "CS", "SS", "DS", "FS", "GS",
     };
-    StateBuf sb = { buf, size };
+    StateBuf sb = {buf, size};
     uint32_t efl = cpu_get_eflags(cpu);
     int i;
 
     if (size) {
         buf[0] = '\0';
     }
-    cpu_fmt(&sb, "EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n",
-            cpu->regs[R_EAX], cpu->regs[R_EBX], cpu->regs[R_ECX],
-            cpu->regs[R_EDX]);
-    cpu_fmt(&sb, "ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n",
-            cpu->regs[R_ESI], cpu->regs[R_EDI], cpu->regs[R_EBP],
-            cpu->regs[R_ESP]);
+    cpu_fmt(&sb, "EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", cpu->regs[R_EAX],
+            cpu->regs[R_EBX], cpu->regs[R_ECX], cpu->regs[R_EDX]);
+    cpu_fmt(&sb, "ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n", cpu->regs[R_ESI],
+            cpu->regs[R_EDI], cpu->regs[R_EBP], cpu->regs[R_ESP]);
     cpu_fmt(&sb, "EIP=%08x EFL=%08x [%c%c%c%c%c%c%c] CPL=%u II=%u A20=%u\n",
-            cpu->eip, efl, efl & EFLAGS_DF ? 'D' : '-',
-            efl & CC_O ? 'O' : '-', efl & CC_S ? 'S' : '-',
-            efl & CC_Z ? 'Z' : '-', efl & CC_A ? 'A' : '-',
-            efl & CC_P ? 'P' : '-', efl & CC_C ? 'C' : '-',
-            cpu->hflags & HF_CPL_MASK, !!(cpu->hflags & HF_INHIBIT_IRQ),
-            (cpu->a20_mask >> 20) & 1);
+            cpu->eip, efl, efl & EFLAGS_DF ? 'D' : '-', efl & CC_O ? 'O' : '-',
+            efl & CC_S ? 'S' : '-', efl & CC_Z ? 'Z' : '-',
+            efl & CC_A ? 'A' : '-', efl & CC_P ? 'P' : '-',
+            efl & CC_C ? 'C' : '-', cpu->hflags & HF_CPL_MASK,
+            !!(cpu->hflags & HF_INHIBIT_IRQ), (cpu->a20_mask >> 20) & 1);
     for (i = 0; i < CPU_NB_SEGS; i++) {
         cpu_fmt_seg(&sb, seg_names[i], &cpu->seg[i]);
     }

@@ -21,14 +21,16 @@ enum {
 #undef CC_KIND
 };
 
+/* clang-format off */
 static const char *const cc_op_names[CC_OP_NB] = {
     [CC_OP_EFLAGS] = "EFLAGS",
-#define CC_OP_NAMES(name)                                                 \
-    [CC_OP_##name##B] = #name "B", [CC_OP_##name##W] = #name "W",         \
+#define CC_OP_NAMES(name)                                                      \
+    [CC_OP_##name##B] = #name "B", [CC_OP_##name##W] = #name "W",              \
     [CC_OP_##name##L] = #name "L",
     CC_OPS(CC_OP_NAMES)
 #undef CC_OP_NAMES
 };
+/* clang-format on */
 
 /* Kind and operand width in bits of a sized op (op != CC_OP_EFLAGS). */
 static inline unsigned cc_kind(uint32_t op)
@@ -66,37 +68,30 @@ static uint32_t cc_carry(unsigned kind, unsigned bits, uint32_t dst,
     uint32_t carry_in;
 
     switch (kind) {
-    case CC_KIND_ADD:
-        return dst < src2;
+    case CC_KIND_ADD: return dst < src2;
     case CC_KIND_ADC:
         /* With a carry in, dst == src2 means the sum wrapped exactly. */
         carry_in = (dst - src2 - src) & mask;
         return carry_in ? dst <= src2 : dst < src2;
-    case CC_KIND_SUB:
-        return src2 < src;
+    case CC_KIND_SUB: return src2 < src;
     case CC_KIND_SBB:
         carry_in = (src2 - src - dst) & mask;
         return carry_in ? src2 <= src : src2 < src;
     case CC_KIND_INC:
-    case CC_KIND_DEC:
-        return src & 1;
+    case CC_KIND_DEC: return src & 1;
     case CC_KIND_SHL:
         /* Last bit shifted out.  For count >= width the SDM leaves CF
          * undefined; this gives 0, the bit that went out last. */
         return (src >> (bits - 1)) & 1;
     case CC_KIND_SHR:
-    case CC_KIND_SAR:
-        return src & 1;
+    case CC_KIND_SAR: return src & 1;
     case CC_KIND_MUL:
-    case CC_KIND_IMUL:
-        return src != 0;
-    default: /* LOGIC */
-        return 0;
+    case CC_KIND_IMUL: return src != 0;
+    default: /* LOGIC */ return 0;
     }
 }
 
-uint32_t cc_compute_all(uint32_t op, uint32_t dst, uint32_t src,
-                        uint32_t src2)
+uint32_t cc_compute_all(uint32_t op, uint32_t dst, uint32_t src, uint32_t src2)
 {
     unsigned kind, bits;
     uint32_t mask, sign, flags, of = 0, af = 0;
@@ -117,8 +112,8 @@ uint32_t cc_compute_all(uint32_t op, uint32_t dst, uint32_t src,
         src2 &= mask;
     }
 
-    flags = cc_carry(kind, bits, dst, src, src2) | cc_parity(dst)
-            | (dst == 0 ? CC_Z : 0) | (dst & sign ? CC_S : 0);
+    flags = cc_carry(kind, bits, dst, src, src2) | cc_parity(dst) |
+            (dst == 0 ? CC_Z : 0) | (dst & sign ? CC_S : 0);
 
     switch (kind) {
     case CC_KIND_ADD:
@@ -169,8 +164,7 @@ uint32_t cc_compute_all(uint32_t op, uint32_t dst, uint32_t src,
     return flags | (of ? CC_O : 0) | af;
 }
 
-uint32_t cc_compute_c(uint32_t op, uint32_t dst, uint32_t src,
-                      uint32_t src2)
+uint32_t cc_compute_c(uint32_t op, uint32_t dst, uint32_t src, uint32_t src2)
 {
     unsigned kind, bits;
     uint32_t mask;
@@ -198,30 +192,14 @@ uint32_t cc_cond_from_eflags(uint32_t cond, uint32_t eflags)
 
     /* Conditions come in pairs: odd codes negate (SDM Vol. 1, B.1). */
     switch ((cond >> 1) & 7) {
-    case 0:
-        r = of;
-        break;
-    case 1:
-        r = cf;
-        break;
-    case 2:
-        r = zf;
-        break;
-    case 3:
-        r = cf || zf;
-        break;
-    case 4:
-        r = sf;
-        break;
-    case 5:
-        r = pf;
-        break;
-    case 6:
-        r = sf != of;
-        break;
-    default:
-        r = zf || sf != of;
-        break;
+    case 0: r = of; break;
+    case 1: r = cf; break;
+    case 2: r = zf; break;
+    case 3: r = cf || zf; break;
+    case 4: r = sf; break;
+    case 5: r = pf; break;
+    case 6: r = sf != of; break;
+    default: r = zf || sf != of; break;
     }
     return r ^ (cond & 1);
 }
@@ -243,15 +221,9 @@ uint32_t cc_eval_cond(uint32_t cond, uint32_t op, uint32_t dst, uint32_t src,
     /* The frequent reader after CMP/SUB and after TEST/AND/OR: answer
      * from the operands without building EFLAGS. */
     switch ((cond >> 1) & 7) {
-    case 1: /* B */
-        r = cc_compute_c(op, dst, src, src2);
-        break;
-    case 2: /* E */
-        r = (dst & mask) == 0;
-        break;
-    case 4: /* S */
-        r = (dst >> (bits - 1)) & 1;
-        break;
+    case 1: /* B */ r = cc_compute_c(op, dst, src, src2); break;
+    case 2: /* E */ r = (dst & mask) == 0; break;
+    case 4: /* S */ r = (dst >> (bits - 1)) & 1; break;
     case 3: /* BE */
         if (kind == CC_KIND_SUB) {
             r = (src2 & mask) <= (src & mask);

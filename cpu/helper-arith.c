@@ -28,8 +28,7 @@ static inline void arith_set_reg(CPUState *env, int reg, uint32_t value,
 
 static inline uint32_t arith_get_flags(const CPUState *env)
 {
-    return cc_compute_all(env->cc_op, env->cc_dst, env->cc_src,
-                          env->cc_src2);
+    return cc_compute_all(env->cc_op, env->cc_dst, env->cc_src, env->cc_src2);
 }
 
 static inline void arith_set_flags(CPUState *env, uint32_t flags)
@@ -44,8 +43,8 @@ static inline uint32_t arith_szp(uint32_t result, unsigned size)
     uint32_t mask = arith_mask(size);
 
     result &= mask;
-    return cc_parity(result) | (result == 0 ? CC_Z : 0)
-           | (result & (mask ^ (mask >> 1)) ? CC_S : 0);
+    return cc_parity(result) | (result == 0 ? CC_Z : 0) |
+           (result & (mask ^ (mask >> 1)) ? CC_S : 0);
 }
 
 /* ---- divide (SDM Vol. 2, DIV and IDIV) ---- */
@@ -54,13 +53,10 @@ static inline uint32_t arith_szp(uint32_t result, unsigned size)
 static uint64_t arith_dividend(const CPUState *env, unsigned size)
 {
     switch (size) {
-    case 1:
-        return env->regs[R_EAX] & 0xffff;
+    case 1: return env->regs[R_EAX] & 0xffff;
     case 2:
-        return (env->regs[R_EDX] & 0xffff) << 16
-               | (env->regs[R_EAX] & 0xffff);
-    default:
-        return (uint64_t)env->regs[R_EDX] << 32 | env->regs[R_EAX];
+        return (env->regs[R_EDX] & 0xffff) << 16 | (env->regs[R_EAX] & 0xffff);
+    default: return (uint64_t)env->regs[R_EDX] << 32 | env->regs[R_EAX];
     }
 }
 
@@ -204,8 +200,8 @@ uint32_t helper_rotate(CPUState *env, uint32_t kind, uint32_t value,
  * dst:src:src (SHLD) or src:src:dst (SHRD) as one 48-bit value, clears CF,
  * and for SHLD clears OF too; at a count of exactly 16 SHLD's OF is CF.
  */
-uint32_t helper_shiftd(CPUState *env, uint32_t left, uint32_t dst,
-                       uint32_t src, uint32_t count, uint32_t size)
+uint32_t helper_shiftd(CPUState *env, uint32_t left, uint32_t dst, uint32_t src,
+                       uint32_t count, uint32_t size)
 {
     unsigned bits = size * 8;
     uint32_t mask = arith_mask(size), result, cf, of;
@@ -219,13 +215,14 @@ uint32_t helper_shiftd(CPUState *env, uint32_t left, uint32_t dst,
         return dst;
     }
     if (left) {
-        v = (uint64_t)dst << (width - bits) | (uint64_t)src << (width - 2 * bits)
-            | (width == 48 ? src : 0);
+        v = (uint64_t)dst << (width - bits) |
+            (uint64_t)src << (width - 2 * bits) | (width == 48 ? src : 0);
         result = (v >> (width - bits - count)) & mask;
         cf = (v >> (width - count)) & 1;
         of = (result >> (bits - 1)) ^ cf;
     } else {
-        v = (uint64_t)src << bits | dst | (width == 48 ? (uint64_t)src << 32 : 0);
+        v = (uint64_t)src << bits | dst |
+            (width == 48 ? (uint64_t)src << 32 : 0);
         result = (v >> count) & mask;
         cf = (v >> (count - 1)) & 1;
         of = ((result >> (bits - 1)) ^ (result >> (bits - 2))) & 1;
@@ -266,8 +263,8 @@ static void arith_decimal_adjust(CPUState *env, bool sub)
     }
     of = sub ? old_al & ~al & 0x80 : ~old_al & al & 0x80;
     arith_set_reg(env, R_EAX, al, 1);
-    arith_set_flags(env, arith_szp(al, 1) | af | (cf ? CC_C : 0)
-                             | (of ? CC_O : 0));
+    arith_set_flags(env,
+                    arith_szp(al, 1) | af | (cf ? CC_C : 0) | (of ? CC_O : 0));
 }
 
 void helper_daa(CPUState *env)

@@ -16,8 +16,7 @@ void helper_check_io(CPUState *env, uint32_t port, uint32_t size)
     unsigned cpl = env->hflags & HF_CPL_MASK;
     unsigned iopl = (env->eflags & EFLAGS_IOPL) >> 12;
 
-    if ((env->cr[0] & CR0_PE)
-        && (cpl > iopl || (env->eflags & EFLAGS_VM))) {
+    if ((env->cr[0] & CR0_PE) && (cpl > iopl || (env->eflags & EFLAGS_VM))) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
 }

@@ -20,23 +20,28 @@
 #include "memory/softmmu.h"
 
 typedef enum StrKind {
-    STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS,
+    STR_MOVS,
+    STR_CMPS,
+    STR_STOS,
+    STR_LODS,
+    STR_SCAS,
+    STR_INS,
+    STR_OUTS,
 } StrKind;
 
 enum { STR_REP_NONE, STR_REP_E, STR_REP_NE };
 
 typedef struct StrOp {
     StrKind kind;
-    unsigned size;   /* operand size: 1, 2 or 4 */
-    uint32_t amask;  /* address size mask: 0xffff or 0xffffffff */
-    int seg;         /* source segment */
+    unsigned size;  /* operand size: 1, 2 or 4 */
+    uint32_t amask; /* address size mask: 0xffff or 0xffffffff */
+    int seg;        /* source segment */
     unsigned rep;
     int mmu_idx;
-    uint16_t port;   /* INS/OUTS: DX */
+    uint16_t port; /* INS/OUTS: DX */
 } StrOp;
 
-static void str_decode(CPUState *env, StrKind kind, uint32_t packed,
-                       StrOp *op)
+static void str_decode(CPUState *env, StrKind kind, uint32_t packed, StrOp *op)
 {
     op->kind = kind;
     op->size = packed & 0xf;
@@ -61,8 +66,7 @@ static inline uint32_t str_mask(unsigned size)
 static inline void str_check(CPUState *env, int seg, uint32_t off,
                              unsigned size, bool write)
 {
-    if (!(env->hflags & HF_FLAT) || seg == R_FS || seg == R_GS
-        || seg == R_CS) {
+    if (!(env->hflags & HF_FLAT) || seg == R_FS || seg == R_GS || seg == R_CS) {
         helper_check_seg(env, seg, off, size, write);
     }
 }
@@ -145,8 +149,7 @@ static bool str_step(CPUState *env, const StrOp *op)
          * does not swallow a byte of device input. */
         off = env->regs[R_EDI] & op->amask;
         str_check(env, R_ES, off, op->size, true);
-        mmu_probe_write(env, env->seg[R_ES].base + off, op->size,
-                        op->mmu_idx);
+        mmu_probe_write(env, env->seg[R_ES].base + off, op->size, op->mmu_idx);
         a = ports_read(env->ports, op->port, op->size);
         str_store(env, op, a);
         str_advance(env, op, R_EDI);

@@ -11,9 +11,9 @@
 #include "memory/softmmu.h"
 
 /* CR0 bits that exist on a P6 (SDM Vol. 3A, 2.5); the rest read as 0. */
-#define CR0_DEFINED                                                       \
-    (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP         \
-     | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
+#define CR0_DEFINED                                                            \
+    (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM |   \
+     CR0_NW | CR0_CD | CR0_PG)
 
 /* CR4 bits of the features CPUID advertises: only TSD, which comes with
  * the TSC (SDM Vol. 3A, 2.5).  Setting any other is #GP(0). */
@@ -56,8 +56,8 @@ static void sys_write_cr0(CPUState *env, uint32_t value)
     uint32_t old = env->cr[0];
 
     value = (value & CR0_DEFINED) | CR0_ET;
-    if (((value & CR0_PG) && !(value & CR0_PE))
-        || ((value & CR0_NW) && !(value & CR0_CD))) {
+    if (((value & CR0_PG) && !(value & CR0_PE)) ||
+        ((value & CR0_NW) && !(value & CR0_CD))) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
     if (value & CR0_PG) {
@@ -78,12 +78,8 @@ void helper_write_cr(CPUState *env, uint32_t n, uint32_t value)
 {
     sys_require_cpl0(env);
     switch (n) {
-    case 0:
-        sys_write_cr0(env, value);
-        break;
-    case 2:
-        env->cr[2] = value;
-        break;
+    case 0: sys_write_cr0(env, value); break;
+    case 2: env->cr[2] = value; break;
     case 3:
         env->cr[3] = value;
         tlb_flush(env);
@@ -95,8 +91,7 @@ void helper_write_cr(CPUState *env, uint32_t n, uint32_t value)
         env->cr[4] = value;
         cpu_update_hflags(env);
         break;
-    default:
-        cpu_raise_exception(env, EXCP_UD);
+    default: cpu_raise_exception(env, EXCP_UD);
     }
 }
 
@@ -146,8 +141,8 @@ uint32_t helper_read_dr(CPUState *env, uint32_t n)
 void helper_lmsw(CPUState *env, uint32_t value)
 {
     sys_require_cpl0(env);
-    sys_write_cr0(env, (env->cr[0] & ~0xfu) | (value & 0xf)
-                           | (env->cr[0] & CR0_PE));
+    sys_write_cr0(env,
+                  (env->cr[0] & ~0xfu) | (value & 0xf) | (env->cr[0] & CR0_PE));
 }
 
 void helper_clts(CPUState *env)
@@ -208,8 +203,8 @@ void helper_rdtsc(CPUState *env)
 {
     uint64_t tsc;
 
-    if ((env->cr[4] & CR4_TSD) && (env->cr[0] & CR0_PE)
-        && (env->hflags & HF_CPL_MASK) != 0) {
+    if ((env->cr[4] & CR4_TSD) && (env->cr[0] & CR0_PE) &&
+        (env->hflags & HF_CPL_MASK) != 0) {
         cpu_raise_exception_err(env, EXCP_GP, 0);
     }
     tsc = sys_read_tsc(env);
@@ -229,14 +224,9 @@ void helper_rdmsr(CPUState *env)
 
     sys_require_cpl0(env);
     switch (env->regs[R_ECX]) {
-    case MSR_IA32_TSC:
-        value = sys_read_tsc(env);
-        break;
-    case MSR_IA32_BIOS_SIGN_ID:
-        value = 0;
-        break;
-    default:
-        cpu_raise_exception_err(env, EXCP_GP, 0);
+    case MSR_IA32_TSC: value = sys_read_tsc(env); break;
+    case MSR_IA32_BIOS_SIGN_ID: value = 0; break;
+    default: cpu_raise_exception_err(env, EXCP_GP, 0);
     }
     env->regs[R_EAX] = (uint32_t)value;
     env->regs[R_EDX] = (uint32_t)(value >> 32);
@@ -251,10 +241,8 @@ void helper_wrmsr(CPUState *env)
          * cleared (SDM Vol. 3B, 17.17). */
         env->tsc_offset += (uint64_t)env->regs[R_EAX] - sys_read_tsc(env);
         break;
-    case MSR_IA32_BIOS_SIGN_ID:
-        break;
-    default:
-        cpu_raise_exception_err(env, EXCP_GP, 0);
+    case MSR_IA32_BIOS_SIGN_ID: break;
+    default: cpu_raise_exception_err(env, EXCP_GP, 0);
     }
 }
 

@@ -8,9 +8,9 @@
 
 const HelperInfo helper_table[HELPER_COUNT] = {
 /* Fields in HelperInfo order: name, func, ret, nargs, flags. */
-#define HELPER(hname, hret, hnargs, hflags)                               \
-    [HELPER_##hname] = { #hname, (void (*)(void))helper_##hname, hret,    \
-                         hnargs, hflags },
+#define HELPER(hname, hret, hnargs, hflags)                                    \
+    [HELPER_##hname] = {#hname, (void (*)(void))helper_##hname, hret, hnargs,  \
+                        hflags},
 #include "cpu/helper-list.h"
 #undef HELPER
 };

@@ -19,8 +19,13 @@
 
 /* System descriptor types (SDM Vol. 3A, Table 3-2). */
 enum {
-    SYS_TSS16_AVAIL = 1, SYS_LDT = 2, SYS_TSS16_BUSY = 3, SYS_CALL_GATE16 = 4,
-    SYS_TASK_GATE = 5, SYS_TSS32_AVAIL = 9, SYS_TSS32_BUSY = 11,
+    SYS_TSS16_AVAIL = 1,
+    SYS_LDT = 2,
+    SYS_TSS16_BUSY = 3,
+    SYS_CALL_GATE16 = 4,
+    SYS_TASK_GATE = 5,
+    SYS_TSS32_AVAIL = 9,
+    SYS_TSS32_BUSY = 11,
     SYS_CALL_GATE32 = 12,
 };
 
@@ -71,8 +76,8 @@ static bool seg_read_desc(CPUState *env, uint32_t selector, SegDesc *d)
     const SegmentCache *table = selector & SEL_TI ? &env->ldt : &env->gdt;
     uint32_t offset = selector & 0xfff8;
 
-    if (((selector & SEL_TI) && !(env->ldt.flags & DESC_P))
-        || (uint64_t)offset + 7 > table->limit) {
+    if (((selector & SEL_TI) && !(env->ldt.flags & DESC_P)) ||
+        (uint64_t)offset + 7 > table->limit) {
         return false;
     }
     d->addr = table->base + offset;
@@ -166,8 +171,8 @@ static void seg_load_protected(CPUState *env, int seg, uint32_t selector)
     dpl = seg_dpl(d.hi);
     if (seg == R_SS) {
         /* A writable data segment at exactly CPL. */
-        if (rpl != cpl || dpl != cpl || !(d.hi & DESC_S)
-            || (d.hi & DESC_CODE) || !(d.hi & DESC_RW)) {
+        if (rpl != cpl || dpl != cpl || !(d.hi & DESC_S) ||
+            (d.hi & DESC_CODE) || !(d.hi & DESC_RW)) {
             seg_fault(env, EXCP_GP, selector);
         }
         if (!(d.hi & DESC_P)) {
@@ -176,13 +181,12 @@ static void seg_load_protected(CPUState *env, int seg, uint32_t selector)
     } else {
         /* Data or readable code; data and non-conforming code only at or
          * above CPL and RPL in privilege number. */
-        if (!(d.hi & DESC_S)
-            || (d.hi & (DESC_CODE | DESC_RW)) == DESC_CODE) {
+        if (!(d.hi & DESC_S) || (d.hi & (DESC_CODE | DESC_RW)) == DESC_CODE) {
             seg_fault(env, EXCP_GP, selector);
         }
-        if ((d.hi & (DESC_CODE | DESC_CONFORM_EXPDOWN))
-                != (DESC_CODE | DESC_CONFORM_EXPDOWN)
-            && (rpl > dpl || cpl > dpl)) {
+        if ((d.hi & (DESC_CODE | DESC_CONFORM_EXPDOWN)) !=
+                (DESC_CODE | DESC_CONFORM_EXPDOWN) &&
+            (rpl > dpl || cpl > dpl)) {
             seg_fault(env, EXCP_GP, selector);
         }
         if (!(d.hi & DESC_P)) {
@@ -321,16 +325,15 @@ static void seg_far_target(CPUState *env, uint32_t selector, uint32_t offset,
         case SYS_TSS32_AVAIL:
             cpu_raise_unsupported(env, "task switch (far call/jmp to a "
                                        "TSS or task gate)");
-        default:
-            seg_fault(env, EXCP_GP, selector);
+        default: seg_fault(env, EXCP_GP, selector);
         }
     }
     /* A conforming segment runs at the caller's CPL, so DPL <= CPL is
      * enough; a non-conforming one needs DPL == CPL and RPL <= CPL. */
-    if (!(d.hi & DESC_CODE)
-        || (d.hi & DESC_CONFORM_EXPDOWN
-                ? dpl > cpl
-                : (selector & SEL_RPL) > cpl || dpl != cpl)) {
+    if (!(d.hi & DESC_CODE) ||
+        (d.hi & DESC_CONFORM_EXPDOWN
+             ? dpl > cpl
+             : (selector & SEL_RPL) > cpl || dpl != cpl)) {
         seg_fault(env, EXCP_GP, selector);
     }
     if (!(d.hi & DESC_P)) {
@@ -355,8 +358,7 @@ static void seg_real_target(CPUState *env, uint32_t selector, uint32_t offset,
     }
 }
 
-static void seg_commit_cs(CPUState *env, const SegmentCache *cs,
-                          uint32_t eip)
+static void seg_commit_cs(CPUState *env, const SegmentCache *cs, uint32_t eip)
 {
     env->seg[R_CS] = *cs;
     env->eip = eip;
@@ -383,7 +385,7 @@ void helper_ljmp(CPUState *env, uint32_t selector, uint32_t offset)
 void helper_lcall(CPUState *env, uint32_t selector, uint32_t offset,
                   uint32_t opsize, uint32_t ret_eip)
 {
-    uint32_t vals[2] = { env->seg[R_CS].selector, ret_eip };
+    uint32_t vals[2] = {env->seg[R_CS].selector, ret_eip};
     SegmentCache cs;
     uint32_t sp;
 
@@ -410,8 +412,8 @@ static unsigned seg_return_cs(CPUState *env, uint32_t selector,
 
     seg_fetch(env, selector, d);
     dpl = seg_dpl(d->hi);
-    if (!(d->hi & DESC_S) || !(d->hi & DESC_CODE) || rpl < seg_cpl(env)
-        || (d->hi & DESC_CONFORM_EXPDOWN ? dpl > rpl : dpl != rpl)) {
+    if (!(d->hi & DESC_S) || !(d->hi & DESC_CODE) || rpl < seg_cpl(env) ||
+        (d->hi & DESC_CONFORM_EXPDOWN ? dpl > rpl : dpl != rpl)) {
         seg_fault(env, EXCP_GP, selector);
     }
     if (!(d->hi & DESC_P)) {
@@ -426,8 +428,8 @@ static void seg_return_ss(CPUState *env, uint32_t selector, unsigned rpl,
                           SegmentCache *ss, SegDesc *d)
 {
     seg_fetch(env, selector, d);
-    if ((selector & SEL_RPL) != rpl || seg_dpl(d->hi) != rpl
-        || !(d->hi & DESC_S) || (d->hi & DESC_CODE) || !(d->hi & DESC_RW)) {
+    if ((selector & SEL_RPL) != rpl || seg_dpl(d->hi) != rpl ||
+        !(d->hi & DESC_S) || (d->hi & DESC_CODE) || !(d->hi & DESC_RW)) {
         seg_fault(env, EXCP_GP, selector);
     }
     if (!(d->hi & DESC_P)) {
@@ -440,13 +442,13 @@ static void seg_return_ss(CPUState *env, uint32_t selector, unsigned rpl,
  * use become null (SDM Vol. 2, RET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL"). */
 static void seg_null_inaccessible(CPUState *env)
 {
-    static const int segs[] = { R_ES, R_FS, R_GS, R_DS };
+    static const int segs[] = {R_ES, R_FS, R_GS, R_DS};
     unsigned cpl = seg_cpl(env), i;
 
     for (i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
         SegmentCache *sc = &env->seg[segs[i]];
-        bool conforming = (sc->flags & (DESC_CODE | DESC_CONFORM_EXPDOWN))
-                          == (DESC_CODE | DESC_CONFORM_EXPDOWN);
+        bool conforming = (sc->flags & (DESC_CODE | DESC_CONFORM_EXPDOWN)) ==
+                          (DESC_CODE | DESC_CONFORM_EXPDOWN);
 
         if ((sc->flags & DESC_P) && !conforming && seg_dpl(sc->flags) < cpl) {
             seg_load_null(sc, 0);
@@ -464,7 +466,7 @@ static void seg_far_return(CPUState *env, uint32_t eip, uint32_t cs_sel,
                            uint32_t sp, unsigned opsize, uint32_t pop_extra)
 {
     SegmentCache cs, ss;
-    SegDesc cs_desc, ss_desc;
+    SegDesc cs_desc, ss_desc = {0, 0, 0};
     unsigned rpl = seg_return_cs(env, cs_sel & 0xffff, &cs, &cs_desc);
     bool outer = rpl != seg_cpl(env);
     uint32_t new_sp[2];
@@ -550,8 +552,8 @@ void helper_iret(CPUState *env, uint32_t opsize)
     }
     /* What the old CPL may change (SDM Vol. 2, IRET: IF only if CPL <=
      * IOPL, IOPL only at CPL 0); VM cannot be set from here. */
-    mask = CC_ALL | EFLAGS_TF | EFLAGS_DF | EFLAGS_NT | EFLAGS_RF
-           | EFLAGS_AC | EFLAGS_ID;
+    mask = CC_ALL | EFLAGS_TF | EFLAGS_DF | EFLAGS_NT | EFLAGS_RF | EFLAGS_AC |
+           EFLAGS_ID;
     if (cpl <= ((env->eflags & EFLAGS_IOPL) >> 12)) {
         mask |= EFLAGS_IF;
     }
@@ -593,15 +595,15 @@ static void seg_load_dtr(CPUState *env, SegmentCache *dtr, uint32_t addr,
  * base and a zero byte (the 286 stored FFh there); that is what QEMU does
  * too.  Not privileged.
  */
-static void seg_store_dtr(CPUState *env, const SegmentCache *dtr,
-                          uint32_t addr, uint32_t opsize)
+static void seg_store_dtr(CPUState *env, const SegmentCache *dtr, uint32_t addr,
+                          uint32_t opsize)
 {
     int mmu_idx = cpu_mmu_index(env);
 
     mmu_probe_write(env, addr, 6, mmu_idx);
     mmu_store(env, addr, dtr->limit & 0xffff, 2, mmu_idx);
-    mmu_store(env, addr + 2, opsize == 2 ? dtr->base & 0xffffff : dtr->base,
-              4, mmu_idx);
+    mmu_store(env, addr + 2, opsize == 2 ? dtr->base & 0xffffff : dtr->base, 4,
+              mmu_idx);
 }
 
 void helper_lgdt(CPUState *env, uint32_t addr, uint32_t opsize)
@@ -635,8 +637,8 @@ void helper_lldt(CPUState *env, uint32_t selector)
         seg_load_null(&env->ldt, selector);
         return;
     }
-    if ((selector & SEL_TI) || !seg_read_desc(env, selector, &d)
-        || (d.hi & DESC_S) || seg_type(d.hi) != SYS_LDT) {
+    if ((selector & SEL_TI) || !seg_read_desc(env, selector, &d) ||
+        (d.hi & DESC_S) || seg_type(d.hi) != SYS_LDT) {
         seg_fault(env, EXCP_GP, selector);
     }
     if (!(d.hi & DESC_P)) {
@@ -658,8 +660,8 @@ void helper_ltr(CPUState *env, uint32_t selector)
     }
     seg_fetch(env, selector, &d);
     type = seg_type(d.hi);
-    if ((d.hi & DESC_S)
-        || (type != SYS_TSS16_AVAIL && type != SYS_TSS32_AVAIL)) {
+    if ((d.hi & DESC_S) ||
+        (type != SYS_TSS16_AVAIL && type != SYS_TSS32_AVAIL)) {
         seg_fault(env, EXCP_GP, selector);
     }
     if (!(d.hi & DESC_P)) {
@@ -690,8 +692,8 @@ static bool seg_visible_desc(CPUState *env, uint32_t selector, SegDesc *d)
         return false;
     }
     dpl = seg_dpl(d->hi);
-    if ((d->hi & (DESC_S | DESC_CODE | DESC_CONFORM_EXPDOWN))
-        == (DESC_S | DESC_CODE | DESC_CONFORM_EXPDOWN)) {
+    if ((d->hi & (DESC_S | DESC_CODE | DESC_CONFORM_EXPDOWN)) ==
+        (DESC_S | DESC_CODE | DESC_CONFORM_EXPDOWN)) {
         return true;
     }
     return seg_cpl(env) <= dpl && (selector & SEL_RPL) <= dpl;
@@ -705,41 +707,44 @@ static bool seg_sys_type_ok(unsigned type, bool for_lsl)
     return ((for_lsl ? 0x0a0eu : 0x1a3eu) >> type) & 1;
 }
 
-/* Returns the access rights, bits 8-23 of the descriptor's high word, or
- * OLD when ZF is cleared.  The SDM leaves bits 16-19 (limit 19:16)
- * undefined; hardware (the host here) returns them as they are. */
-uint32_t helper_lar(CPUState *env, uint32_t selector, uint32_t old)
-{
-    SegDesc d;
-    bool ok = seg_visible_desc(env, selector, &d)
-              && ((d.hi & DESC_S) || seg_sys_type_ok(seg_type(d.hi), false));
-
-    seg_set_zf(env, ok);
-    return ok ? d.hi & 0x00ffff00 : old;
-}
-
-/* Returns the byte-granular limit, or OLD when ZF is cleared. */
-uint32_t helper_lsl(CPUState *env, uint32_t selector, uint32_t old)
+/*
+ * LAR and LSL: ZF, and the access rights (bits 8-23 of the descriptor's
+ * high word) or the byte-granular limit; OLD when ZF is cleared.  The SDM
+ * leaves LAR's bits 16-19 (limit 19:16) undefined; hardware (the host
+ * here) returns them as they are.
+ */
+static uint32_t seg_lar_lsl(CPUState *env, uint32_t selector, uint32_t old,
+                            bool lsl)
 {
     SegDesc d;
     SegmentCache sc;
-    bool ok = seg_visible_desc(env, selector, &d)
-              && ((d.hi & DESC_S) || seg_sys_type_ok(seg_type(d.hi), true));
+    bool ok = seg_visible_desc(env, selector, &d) &&
+              ((d.hi & DESC_S) || seg_sys_type_ok(seg_type(d.hi), lsl));
 
     seg_set_zf(env, ok);
     if (!ok) {
         return old;
     }
     seg_cache_from_desc(&sc, selector, &d);
-    return sc.limit;
+    return lsl ? sc.limit : d.hi & 0x00ffff00;
+}
+
+uint32_t helper_lar(CPUState *env, uint32_t selector, uint32_t old)
+{
+    return seg_lar_lsl(env, selector, old, false);
+}
+
+uint32_t helper_lsl(CPUState *env, uint32_t selector, uint32_t old)
+{
+    return seg_lar_lsl(env, selector, old, true);
 }
 
 /* VERR: readable (data, or readable code). */
 void helper_verr(CPUState *env, uint32_t selector)
 {
     SegDesc d;
-    bool ok = seg_visible_desc(env, selector, &d) && (d.hi & DESC_S)
-              && (!(d.hi & DESC_CODE) || (d.hi & DESC_RW));
+    bool ok = seg_visible_desc(env, selector, &d) && (d.hi & DESC_S) &&
+              (!(d.hi & DESC_CODE) || (d.hi & DESC_RW));
 
     seg_set_zf(env, ok);
 }
@@ -748,8 +753,8 @@ void helper_verr(CPUState *env, uint32_t selector)
 void helper_verw(CPUState *env, uint32_t selector)
 {
     SegDesc d;
-    bool ok = seg_visible_desc(env, selector, &d) && (d.hi & DESC_S)
-              && !(d.hi & DESC_CODE) && (d.hi & DESC_RW);
+    bool ok = seg_visible_desc(env, selector, &d) && (d.hi & DESC_S) &&
+              !(d.hi & DESC_CODE) && (d.hi & DESC_RW);
 
     seg_set_zf(env, ok);
 }
@@ -810,23 +815,22 @@ void helper_enter(CPUState *env, uint32_t frame, uint32_t level,
     if (opsize == 4) {
         env->regs[R_EBP] = frame_temp;
     } else {
-        env->regs[R_EBP] = (env->regs[R_EBP] & ~0xffffu)
-                           | (frame_temp & 0xffff);
+        env->regs[R_EBP] =
+            (env->regs[R_EBP] & ~0xffffu) | (frame_temp & 0xffff);
     }
     seg_set_sp(env, sp - frame);
 }
 
 /* BOUND (SDM Vol. 2): signed INDEX against the pair of SIZE-byte bounds
  * at linear address ADDR; #BR when outside. */
-void helper_bound(CPUState *env, uint32_t index, uint32_t addr,
-                  uint32_t size)
+void helper_bound(CPUState *env, uint32_t index, uint32_t addr, uint32_t size)
 {
     int mmu_idx = cpu_mmu_index(env);
     unsigned shift = size == 2 ? 16 : 0;
-    int32_t lower = (int32_t)(mmu_load(env, addr, size, mmu_idx) << shift)
-                    >> shift;
-    int32_t upper = (int32_t)(mmu_load(env, addr + size, size, mmu_idx)
-                              << shift) >> shift;
+    int32_t lower =
+        (int32_t)(mmu_load(env, addr, size, mmu_idx) << shift) >> shift;
+    int32_t upper =
+        (int32_t)(mmu_load(env, addr + size, size, mmu_idx) << shift) >> shift;
     int32_t idx = (int32_t)(index << shift) >> shift;
 
     if (idx < lower || idx > upper) {

@@ -115,7 +115,11 @@ static void machine_handle_exit(Machine *m)
         cpu->budget += tb->icount - done;
     }
     cpu->cur_tb = NULL;
-    cpu->exception_index = EXCP_NONE;
+    /* A fatal exit keeps its vector in exception_index for the caller. */
+    if (excp >= EXCP_INTERRUPT && excp != EXCP_SOFTINT &&
+        excp != EXCP_UNSUPPORTED) {
+        cpu->exception_index = EXCP_NONE;
+    }
 
     if ((m->log_mask & LOG_INT) && excp != EXCP_INTERRUPT) {
         fprintf(m->log, "exception %d (%s) at %04x:%08x\n", excp,
@@ -146,6 +150,7 @@ static void machine_handle_exit(Machine *m)
                      cpu->exit_reason ? cpu->exit_reason : "a feature",
                      cpu->eip);
     } else if (excp == EXCP_HLT) {
+        cpu->exception_index = EXCP_NONE;
         /* No device can raise an interrupt yet, so nothing can wake it. */
         m->status = MACHINE_HALTED;
         snprintf(m->reason, sizeof(m->reason),

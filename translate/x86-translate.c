@@ -228,8 +228,9 @@ IRVal gen_linear(DisasContext *s, int seg, IRVal off, int size, bool write)
 {
     /* HF_FLAT: CS, SS, DS and ES have base 0 and a 4 GiB limit, so the
      * address is the offset and no limit can be exceeded (the wrap of a
-     * 4-byte access at 4 GiB is the softMMU's business). */
-    if (s->flat && seg != R_FS && seg != R_GS) {
+     * 4-byte access at 4 GiB is the softMMU's business).  A write through
+     * CS still faults (code segments are never writable). */
+    if (s->flat && seg != R_FS && seg != R_GS && !(seg == R_CS && write)) {
         return off;
     }
     gen_helper(s, HELPER_check_seg, 4, gen_const(s, seg), off,

@@ -29,81 +29,85 @@
 
 /* Run INSN with the flags FIN loaded, and return the flags after.  The
  * red zone below rsp may hold the compiler's locals: step over it. */
-#define HOST_ASM(insn, ...)                                               \
-    asm volatile("lea -128(%%rsp), %%rsp\n\tpush %[fin]\n\tpopfq\n\t"     \
-                 insn "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"   \
-                 __VA_ARGS__)
+#define HOST_ASM(insn, ...)                                                    \
+    asm volatile(                                                              \
+        "lea -128(%%rsp), %%rsp\n\tpush %[fin]\n\tpopfq\n\t" insn              \
+        "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp" __VA_ARGS__)
 
-#define HOST_BIN(fn, insn, T)                                             \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint64_t fin)             \
-    {                                                                     \
-        T x = *a, y = b;                                                  \
-        uint64_t f;                                                       \
-        HOST_ASM(insn " %[y], %[x]",                                      \
-                 : [x] "+q"(x), [f] "=&r"(f)                              \
-                 : [y] "q"(y), [fin] "r"(fin)                             \
-                 : "cc");                                                 \
-        *a = x;                                                           \
-        return f;                                                         \
+#define HOST_BIN(fn, insn, T)                                                  \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint64_t fin)                  \
+    {                                                                          \
+        T x = *a, y = b;                                                       \
+        uint64_t f;                                                            \
+        HOST_ASM(insn " %[y], %[x]",                                           \
+                 : [x] "+q"(x), [f] "=&r"(f)                                   \
+                 : [y] "q"(y), [fin] "r"(fin)                                  \
+                 : "cc");                                                      \
+        *a = x;                                                                \
+        return f;                                                              \
     }
 
-#define HOST_SHIFT(fn, insn, T)                                           \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint64_t fin)             \
-    {                                                                     \
-        T x = *a;                                                         \
-        uint8_t c = b;                                                    \
-        uint64_t f;                                                       \
-        HOST_ASM(insn " %%cl, %[x]",                                      \
-                 : [x] "+q"(x), [f] "=&r"(f)                              \
-                 : "c"(c), [fin] "r"(fin)                                 \
-                 : "cc");                                                 \
-        *a = x;                                                           \
-        return f;                                                         \
+#define HOST_SHIFT(fn, insn, T)                                                \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint64_t fin)                  \
+    {                                                                          \
+        T x = *a;                                                              \
+        uint8_t c = b;                                                         \
+        uint64_t f;                                                            \
+        HOST_ASM(insn " %%cl, %[x]",                                           \
+                 : [x] "+q"(x), [f] "=&r"(f)                                   \
+                 : "c"(c), [fin] "r"(fin)                                      \
+                 : "cc");                                                      \
+        *a = x;                                                                \
+        return f;                                                              \
     }
 
-#define HOST_UNARY(fn, insn, T)                                           \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint64_t fin)             \
-    {                                                                     \
-        T x = *a;                                                         \
-        uint64_t f;                                                       \
-        HOST_ASM(insn " %[x]", : [x] "+q"(x), [f] "=&r"(f)                \
-                 : [fin] "r"(fin) : "cc");                                \
-        *a = x;                                                           \
-        return f;                                                         \
+#define HOST_UNARY(fn, insn, T)                                                \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint64_t fin)                  \
+    {                                                                          \
+        T x = *a;                                                              \
+        uint64_t f;                                                            \
+        HOST_ASM(insn " %[x]",                                                 \
+                 : [x] "+q"(x), [f] "=&r"(f)                                   \
+                 : [fin] "r"(fin)                                              \
+                 : "cc");                                                      \
+        *a = x;                                                                \
+        return f;                                                              \
     }
 
 /* One-operand MUL/IMUL of 16 and 32 bits: *a = low half, *a2 = high. */
-#define HOST_MUL(fn, insn, T)                                             \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t *a2,             \
-                       uint64_t fin)                                      \
-    {                                                                     \
-        T lo = *a, hi, y = b;                                             \
-        uint64_t f;                                                       \
-        HOST_ASM(insn " %[y]", : "+a"(lo), "=&d"(hi), [f] "=&r"(f)        \
-                 : [y] "r"(y), [fin] "r"(fin) : "cc");                    \
-        *a = lo;                                                          \
-        *a2 = hi;                                                         \
-        return f;                                                         \
+#define HOST_MUL(fn, insn, T)                                                  \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t *a2, uint64_t fin)    \
+    {                                                                          \
+        T lo = *a, hi, y = b;                                                  \
+        uint64_t f;                                                            \
+        HOST_ASM(insn " %[y]",                                                 \
+                 : "+a"(lo), "=&d"(hi), [f] "=&r"(f)                           \
+                 : [y] "r"(y), [fin] "r"(fin)                                  \
+                 : "cc");                                                      \
+        *a = lo;                                                               \
+        *a2 = hi;                                                              \
+        return f;                                                              \
     }
 
 /* 8-bit: AX = AL * r8. */
-#define HOST_MUL8(fn, insn)                                               \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t *a2,             \
-                       uint64_t fin)                                      \
-    {                                                                     \
-        uint16_t ax = *a & 0xff;                                          \
-        uint8_t y = b;                                                    \
-        uint64_t f;                                                       \
-        HOST_ASM(insn " %[y]", : "+a"(ax), [f] "=&r"(f)                   \
-                 : [y] "q"(y), [fin] "r"(fin) : "cc");                    \
-        *a = ax & 0xff;                                                   \
-        *a2 = ax >> 8;                                                    \
-        return f;                                                         \
+#define HOST_MUL8(fn, insn)                                                    \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t *a2, uint64_t fin)    \
+    {                                                                          \
+        uint16_t ax = *a & 0xff;                                               \
+        uint8_t y = b;                                                         \
+        uint64_t f;                                                            \
+        HOST_ASM(insn " %[y]",                                                 \
+                 : "+a"(ax), [f] "=&r"(f)                                      \
+                 : [y] "q"(y), [fin] "r"(fin)                                  \
+                 : "cc");                                                      \
+        *a = ax & 0xff;                                                        \
+        *a2 = ax >> 8;                                                         \
+        return f;                                                              \
     }
 
-#define HOST_SIZED(X, name, insn)                                         \
-    X(host_##name##8, insn "b", uint8_t)                                  \
-    X(host_##name##16, insn "w", uint16_t)                                \
+#define HOST_SIZED(X, name, insn)                                              \
+    X(host_##name##8, insn "b", uint8_t)                                       \
+    X(host_##name##16, insn "w", uint16_t)                                     \
     X(host_##name##32, insn "l", uint32_t)
 
 HOST_SIZED(HOST_BIN, add, "add")
@@ -134,40 +138,53 @@ typedef uint64_t (*HostMulFn)(uint32_t *a, uint32_t b, uint32_t *a2,
 
 /* Operation kinds of this test; LOGIC has three instructions. */
 typedef enum TestOp {
-    T_ADD, T_ADC, T_SUB, T_SBB, T_AND, T_OR, T_XOR, T_INC, T_DEC,
-    T_SHL, T_SHR, T_SAR, T_MUL, T_IMUL, T_IMUL2, T_NB
+    T_ADD,
+    T_ADC,
+    T_SUB,
+    T_SBB,
+    T_AND,
+    T_OR,
+    T_XOR,
+    T_INC,
+    T_DEC,
+    T_SHL,
+    T_SHR,
+    T_SAR,
+    T_MUL,
+    T_IMUL,
+    T_IMUL2,
+    T_NB
 } TestOp;
 
 static const char *const test_op_names[T_NB] = {
-    "add", "adc", "sub", "sbb", "and", "or", "xor", "inc", "dec",
-    "shl", "shr", "sar", "mul", "imul", "imul2",
+    "add", "adc", "sub", "sbb", "and", "or",   "xor",   "inc",
+    "dec", "shl", "shr", "sar", "mul", "imul", "imul2",
 };
 
 static const HostBinFn host_bin[T_NB][3] = {
-    [T_ADD] = { host_add8, host_add16, host_add32 },
-    [T_ADC] = { host_adc8, host_adc16, host_adc32 },
-    [T_SUB] = { host_sub8, host_sub16, host_sub32 },
-    [T_SBB] = { host_sbb8, host_sbb16, host_sbb32 },
-    [T_AND] = { host_and8, host_and16, host_and32 },
-    [T_OR] = { host_or8, host_or16, host_or32 },
-    [T_XOR] = { host_xor8, host_xor16, host_xor32 },
-    [T_INC] = { host_inc8, host_inc16, host_inc32 },
-    [T_DEC] = { host_dec8, host_dec16, host_dec32 },
-    [T_SHL] = { host_shl8, host_shl16, host_shl32 },
-    [T_SHR] = { host_shr8, host_shr16, host_shr32 },
-    [T_SAR] = { host_sar8, host_sar16, host_sar32 },
-    [T_IMUL2] = { NULL, host_imul2_16, host_imul2_32 },
+    [T_ADD] = {host_add8, host_add16, host_add32},
+    [T_ADC] = {host_adc8, host_adc16, host_adc32},
+    [T_SUB] = {host_sub8, host_sub16, host_sub32},
+    [T_SBB] = {host_sbb8, host_sbb16, host_sbb32},
+    [T_AND] = {host_and8, host_and16, host_and32},
+    [T_OR] = {host_or8, host_or16, host_or32},
+    [T_XOR] = {host_xor8, host_xor16, host_xor32},
+    [T_INC] = {host_inc8, host_inc16, host_inc32},
+    [T_DEC] = {host_dec8, host_dec16, host_dec32},
+    [T_SHL] = {host_shl8, host_shl16, host_shl32},
+    [T_SHR] = {host_shr8, host_shr16, host_shr32},
+    [T_SAR] = {host_sar8, host_sar16, host_sar32},
+    [T_IMUL2] = {NULL, host_imul2_16, host_imul2_32},
 };
 
 static const HostMulFn host_mul[2][3] = {
-    { host_mul8, host_mul16, host_mul32 },
-    { host_imul8, host_imul16, host_imul32 },
+    {host_mul8, host_mul16, host_mul32},
+    {host_imul8, host_imul16, host_imul32},
 };
 
 /* Flags bits a condition code reads (SDM Vol. 1, Appendix B). */
 static const uint32_t cond_deps[8] = {
-    CC_O, CC_C, CC_Z, CC_C | CC_Z, CC_S, CC_P, CC_S | CC_O,
-    CC_Z | CC_S | CC_O,
+    CC_O, CC_C, CC_Z, CC_C | CC_Z, CC_S, CC_P, CC_S | CC_O, CC_Z | CC_S | CC_O,
 };
 
 static inline uint32_t size_mask(unsigned size)
@@ -188,31 +205,27 @@ static uint32_t undefined_flags(TestOp t, unsigned size, uint32_t count)
     switch (t) {
     case T_AND:
     case T_OR:
-    case T_XOR:
-        return CC_A;
+    case T_XOR: return CC_A;
     case T_SHL:
     case T_SHR:
     case T_SAR:
-        return CC_A | (count > 1 ? CC_O : 0)
-               | (t != T_SAR && count >= size * 8 ? CC_C : 0);
+        return CC_A | (count > 1 ? CC_O : 0) |
+               (t != T_SAR && count >= size * 8 ? CC_C : 0);
     case T_MUL:
     case T_IMUL:
-    case T_IMUL2:
-        return CC_S | CC_Z | CC_A | CC_P;
-    default:
-        return 0;
+    case T_IMUL2: return CC_S | CC_Z | CC_A | CC_P;
+    default: return 0;
     }
 }
 
 static uint32_t cc_base(TestOp t)
 {
     static const uint32_t base[T_NB] = {
-        [T_ADD] = CC_OP_ADDB, [T_ADC] = CC_OP_ADCB, [T_SUB] = CC_OP_SUBB,
-        [T_SBB] = CC_OP_SBBB, [T_AND] = CC_OP_LOGICB,
-        [T_OR] = CC_OP_LOGICB, [T_XOR] = CC_OP_LOGICB,
-        [T_INC] = CC_OP_INCB, [T_DEC] = CC_OP_DECB, [T_SHL] = CC_OP_SHLB,
-        [T_SHR] = CC_OP_SHRB, [T_SAR] = CC_OP_SARB, [T_MUL] = CC_OP_MULB,
-        [T_IMUL] = CC_OP_IMULB, [T_IMUL2] = CC_OP_IMULB,
+        [T_ADD] = CC_OP_ADDB,   [T_ADC] = CC_OP_ADCB,   [T_SUB] = CC_OP_SUBB,
+        [T_SBB] = CC_OP_SBBB,   [T_AND] = CC_OP_LOGICB, [T_OR] = CC_OP_LOGICB,
+        [T_XOR] = CC_OP_LOGICB, [T_INC] = CC_OP_INCB,   [T_DEC] = CC_OP_DECB,
+        [T_SHL] = CC_OP_SHLB,   [T_SHR] = CC_OP_SHRB,   [T_SAR] = CC_OP_SARB,
+        [T_MUL] = CC_OP_MULB,   [T_IMUL] = CC_OP_IMULB, [T_IMUL2] = CC_OP_IMULB,
     };
 
     return base[t];
@@ -247,21 +260,11 @@ static void check_case(TestOp t, unsigned size, uint32_t a, uint32_t b,
         src2 = a & mask;
         break;
     case T_INC:
-    case T_DEC:
-        src = fin & CC_C;
-        break;
-    case T_SHL:
-        src = (a & mask) << (count - 1);
-        break;
-    case T_SHR:
-        src = (a & mask) >> (count - 1);
-        break;
-    case T_SAR:
-        src = (uint32_t)(sext(a, size) >> (count - 1));
-        break;
-    case T_MUL:
-        src = hi != 0;
-        break;
+    case T_DEC: src = fin & CC_C; break;
+    case T_SHL: src = (a & mask) << (count - 1); break;
+    case T_SHR: src = (a & mask) >> (count - 1); break;
+    case T_SAR: src = (uint32_t)(sext(a, size) >> (count - 1)); break;
+    case T_MUL: src = hi != 0; break;
     case T_IMUL:
         /* Overflow: the high half is not the sign extension of the low. */
         src = hi != ((sext(res, size) < 0) ? mask : 0);
@@ -269,15 +272,15 @@ static void check_case(TestOp t, unsigned size, uint32_t a, uint32_t b,
     case T_IMUL2:
         src = (int64_t)sext(a, size) * sext(b, size) != sext(res, size);
         break;
-    default:
-        break;
+    default: break;
     }
     undef = undefined_flags(t, size, count);
     mine = cc_compute_all(op, dst, src, src2);
     if ((mine & ~undef) != (host & ~undef)) {
         ck_abort_msg("%s%u a=%#x b=%#x fin=%#x: cc_compute_all(%s) = %#x, "
-                     "host %#x (undefined %#x)", test_op_names[t], size * 8,
-                     a, b, fin, cc_op_name(op), mine, host, undef);
+                     "host %#x (undefined %#x)",
+                     test_op_names[t], size * 8, a, b, fin, cc_op_name(op),
+                     mine, host, undef);
     }
     if (!(undef & CC_C) && cc_compute_c(op, dst, src, src2) != (host & CC_C)) {
         ck_abort_msg("%s%u a=%#x b=%#x: cc_compute_c = %u, host CF %u",
@@ -287,11 +290,12 @@ static void check_case(TestOp t, unsigned size, uint32_t a, uint32_t b,
     for (c = 0; c < 16; c++) {
         uint32_t r = cc_eval_cond(c, op, dst, src, src2);
 
-        if (r != cc_cond_from_eflags(c, mine)
-            || (!(cond_deps[c >> 1] & undef)
-                && r != cc_cond_from_eflags(c, host))) {
+        if (r != cc_cond_from_eflags(c, mine) ||
+            (!(cond_deps[c >> 1] & undef) &&
+             r != cc_cond_from_eflags(c, host))) {
             ck_abort_msg("%s%u a=%#x b=%#x: cond %u = %u, from flags %u, "
-                         "host %u", test_op_names[t], size * 8, a, b, c, r,
+                         "host %u",
+                         test_op_names[t], size * 8, a, b, c, r,
                          cc_cond_from_eflags(c, mine),
                          cc_cond_from_eflags(c, host));
         }
@@ -299,7 +303,7 @@ static void check_case(TestOp t, unsigned size, uint32_t a, uint32_t b,
 }
 
 /* Incoming flags: CF clear and set, with the other five clear and set. */
-static const uint32_t flag_inputs[] = { 0x000, 0x001, 0x8d4, 0x8d5 };
+static const uint32_t flag_inputs[] = {0x000, 0x001, 0x8d4, 0x8d5};
 #define NB_FLAG_INPUTS (sizeof(flag_inputs) / sizeof(flag_inputs[0]))
 
 static bool op_is_shift(TestOp t)
@@ -340,9 +344,26 @@ static void check_wide(TestOp t, unsigned size)
 {
     uint32_t mask = size_mask(size), sign = mask ^ (mask >> 1);
     uint32_t edges[] = {
-        0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x100, sign - 1, sign,
-        sign + 1, mask, mask - 1, mask >> 1, 0x5555aaaa & mask,
-        0x12345678 & mask, 0xdeadbeef & mask, 0x8000 & mask, 0x7fff,
+        0,
+        1,
+        2,
+        0xf,
+        0x10,
+        0x7f,
+        0x80,
+        0xff,
+        0x100,
+        sign - 1,
+        sign,
+        sign + 1,
+        mask,
+        mask - 1,
+        mask >> 1,
+        0x5555aaaa & mask,
+        0x12345678 & mask,
+        0xdeadbeef & mask,
+        0x8000 & mask,
+        0x7fff,
     };
     unsigned n = sizeof(edges) / sizeof(edges[0]), i, j, f;
     uint32_t rng = 0x2545f491 ^ (size << 8) ^ t;
@@ -416,10 +437,12 @@ START_TEST(test_mul)
 END_TEST
 
 /* SETcc on the host, for cc_cond_from_eflags. */
-#define HOST_SETCC(cc)                                                    \
-    case CC_COND_##cc:                                                    \
-        HOST_ASM("set" #cc " %[r]", : [r] "=q"(r), [f] "=&r"(f)           \
-                 : [fin] "r"(fin) : "cc");                                \
+#define HOST_SETCC(cc)                                                         \
+    case CC_COND_##cc:                                                         \
+        HOST_ASM("set" #cc " %[r]",                                            \
+                 : [r] "=q"(r), [f] "=&r"(f)                                   \
+                 : [fin] "r"(fin)                                              \
+                 : "cc");                                                      \
         break;
 
 static uint32_t host_cond(unsigned cond, uint64_t fin)
@@ -428,10 +451,12 @@ static uint32_t host_cond(unsigned cond, uint64_t fin)
     uint64_t f;
 
     switch (cond) {
-        HOST_SETCC(O) HOST_SETCC(NO) HOST_SETCC(B) HOST_SETCC(AE)
-        HOST_SETCC(E) HOST_SETCC(NE) HOST_SETCC(BE) HOST_SETCC(A)
-        HOST_SETCC(S) HOST_SETCC(NS) HOST_SETCC(P) HOST_SETCC(NP)
-        HOST_SETCC(L) HOST_SETCC(GE) HOST_SETCC(LE) HOST_SETCC(G)
+        /* clang-format off */
+    HOST_SETCC(O) HOST_SETCC(NO) HOST_SETCC(B) HOST_SETCC(AE)
+    HOST_SETCC(E) HOST_SETCC(NE) HOST_SETCC(BE) HOST_SETCC(A)
+    HOST_SETCC(S) HOST_SETCC(NS) HOST_SETCC(P) HOST_SETCC(NP)
+    HOST_SETCC(L) HOST_SETCC(GE) HOST_SETCC(LE) HOST_SETCC(G)
+        /* clang-format on */
     }
     (void)f;
     return r;
@@ -439,7 +464,7 @@ static uint32_t host_cond(unsigned cond, uint64_t fin)
 
 START_TEST(test_cond_from_eflags)
 {
-    static const uint32_t bits[6] = { CC_C, CC_P, CC_A, CC_Z, CC_S, CC_O };
+    static const uint32_t bits[6] = {CC_C, CC_P, CC_A, CC_Z, CC_S, CC_O};
     unsigned combo, i, cond;
 
     for (combo = 0; combo < 64; combo++) {

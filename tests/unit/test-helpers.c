@@ -47,8 +47,8 @@ static CPUState *test_cpu_new(void)
         cpu->seg[i].selector = i == R_CS ? 0x08 : 0x10;
         cpu->seg[i].base = 0;
         cpu->seg[i].limit = 0xffffffff;
-        cpu->seg[i].flags = DESC_P | DESC_S | DESC_RW | DESC_A | DESC_B
-                            | DESC_G | (i == R_CS ? DESC_CODE : 0);
+        cpu->seg[i].flags = DESC_P | DESC_S | DESC_RW | DESC_A | DESC_B |
+                            DESC_G | (i == R_CS ? DESC_CODE : 0);
     }
     cpu_update_hflags(cpu);
     return cpu;
@@ -62,24 +62,24 @@ static void test_cpu_free(CPUState *cpu)
 }
 
 /* Run STMT expecting exception VEC (an EXCP_* value). */
-#define EXPECT_EXCP(cpu, vec, stmt)                                       \
-    do {                                                                  \
-        (cpu)->exception_index = EXCP_NONE;                               \
-        if (sigsetjmp((cpu)->jmp_env, 0) == 0) {                          \
-            stmt;                                                         \
-            ck_abort_msg("no exception from %s", #stmt);                  \
-        }                                                                 \
-        ck_assert_int_eq((cpu)->exception_index, (vec));                  \
+#define EXPECT_EXCP(cpu, vec, stmt)                                            \
+    do {                                                                       \
+        (cpu)->exception_index = EXCP_NONE;                                    \
+        if (sigsetjmp((cpu)->jmp_env, 0) == 0) {                               \
+            stmt;                                                              \
+            ck_abort_msg("no exception from %s", #stmt);                       \
+        }                                                                      \
+        ck_assert_int_eq((cpu)->exception_index, (vec));                       \
     } while (0)
 
 /* Arm the jump buffer so that an unexpected exception fails the test. */
-#define CATCH_UNEXPECTED(cpu)                                             \
-    do {                                                                  \
-        if (sigsetjmp((cpu)->jmp_env, 0) != 0) {                          \
-            ck_abort_msg("unexpected exception %s (%d)",                  \
-                         cpu_exception_name((cpu)->exception_index),      \
-                         (cpu)->exception_index);                         \
-        }                                                                 \
+#define CATCH_UNEXPECTED(cpu)                                                  \
+    do {                                                                       \
+        if (sigsetjmp((cpu)->jmp_env, 0) != 0) {                               \
+            ck_abort_msg("unexpected exception %s (%d)",                       \
+                         cpu_exception_name((cpu)->exception_index),           \
+                         (cpu)->exception_index);                              \
+        }                                                                      \
     } while (0)
 
 static inline uint32_t size_mask(unsigned size)
@@ -103,7 +103,7 @@ typedef struct UndefStats {
     unsigned long cases[7], agree[7];
 } UndefStats;
 
-static const uint32_t stat_bits[6] = { CC_C, CC_P, CC_A, CC_Z, CC_S, CC_O };
+static const uint32_t stat_bits[6] = {CC_C, CC_P, CC_A, CC_Z, CC_S, CC_O};
 static const char *const stat_names[7] = {
     "CF", "PF", "AF", "ZF", "SF", "OF", "result",
 };
@@ -145,49 +145,55 @@ static void undef_print(const char *what, const UndefStats *st)
 
 /* ---- host instructions ---- */
 
-#define HOST_ASM(insn, ...)                                               \
-    asm volatile("lea -128(%%rsp), %%rsp\n\tpush %[fin]\n\tpopfq\n\t"     \
-                 insn "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"   \
-                 __VA_ARGS__)
+#define HOST_ASM(insn, ...)                                                    \
+    asm volatile(                                                              \
+        "lea -128(%%rsp), %%rsp\n\tpush %[fin]\n\tpopfq\n\t" insn              \
+        "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp" __VA_ARGS__)
 
 /* x = x OP cl */
-#define HOST_ROT(fn, insn, T)                                             \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t c, uint64_t fin) \
-    {                                                                     \
-        T x = *a;                                                         \
-        uint8_t cl = c;                                                   \
-        uint64_t f;                                                       \
-        (void)b;                                                          \
-        HOST_ASM(insn " %%cl, %[x]", : [x] "+q"(x), [f] "=&r"(f)          \
-                 : "c"(cl), [fin] "r"(fin) : "cc");                       \
-        *a = x;                                                           \
-        return f;                                                         \
+#define HOST_ROT(fn, insn, T)                                                  \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t c, uint64_t fin)      \
+    {                                                                          \
+        T x = *a;                                                              \
+        uint8_t cl = c;                                                        \
+        uint64_t f;                                                            \
+        (void)b;                                                               \
+        HOST_ASM(insn " %%cl, %[x]",                                           \
+                 : [x] "+q"(x), [f] "=&r"(f)                                   \
+                 : "c"(cl), [fin] "r"(fin)                                     \
+                 : "cc");                                                      \
+        *a = x;                                                                \
+        return f;                                                              \
     }
 
 /* x = shld/shrd(x, y, cl) */
-#define HOST_SHXD(fn, insn, T)                                            \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t c, uint64_t fin) \
-    {                                                                     \
-        T x = *a, y = b;                                                  \
-        uint8_t cl = c;                                                   \
-        uint64_t f;                                                       \
-        HOST_ASM(insn " %%cl, %[y], %[x]", : [x] "+r"(x), [f] "=&r"(f)    \
-                 : [y] "r"(y), "c"(cl), [fin] "r"(fin) : "cc");           \
-        *a = x;                                                           \
-        return f;                                                         \
+#define HOST_SHXD(fn, insn, T)                                                 \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t c, uint64_t fin)      \
+    {                                                                          \
+        T x = *a, y = b;                                                       \
+        uint8_t cl = c;                                                        \
+        uint64_t f;                                                            \
+        HOST_ASM(insn " %%cl, %[y], %[x]",                                     \
+                 : [x] "+r"(x), [f] "=&r"(f)                                   \
+                 : [y] "r"(y), "c"(cl), [fin] "r"(fin)                         \
+                 : "cc");                                                      \
+        *a = x;                                                                \
+        return f;                                                              \
     }
 
 /* x = bsf/bsr(y), x unchanged when y == 0 */
-#define HOST_BSX(fn, insn, T)                                             \
-    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t c, uint64_t fin) \
-    {                                                                     \
-        T x = *a, y = b;                                                  \
-        uint64_t f;                                                       \
-        (void)c;                                                          \
-        HOST_ASM(insn " %[y], %[x]", : [x] "+r"(x), [f] "=&r"(f)          \
-                 : [y] "r"(y), [fin] "r"(fin) : "cc");                    \
-        *a = x;                                                           \
-        return f;                                                         \
+#define HOST_BSX(fn, insn, T)                                                  \
+    static uint64_t fn(uint32_t *a, uint32_t b, uint32_t c, uint64_t fin)      \
+    {                                                                          \
+        T x = *a, y = b;                                                       \
+        uint64_t f;                                                            \
+        (void)c;                                                               \
+        HOST_ASM(insn " %[y], %[x]",                                           \
+                 : [x] "+r"(x), [f] "=&r"(f)                                   \
+                 : [y] "r"(y), [fin] "r"(fin)                                  \
+                 : "cc");                                                      \
+        *a = x;                                                                \
+        return f;                                                              \
     }
 
 typedef uint64_t (*HostFn)(uint32_t *a, uint32_t b, uint32_t c, uint64_t fin);
@@ -214,21 +220,22 @@ HOST_BSX(host_bsrw, "bsrw", uint16_t)
 HOST_BSX(host_bsrl, "bsrl", uint32_t)
 
 static const HostFn host_rot[4][3] = {
-    { host_rolb, host_rolw, host_roll },
-    { host_rorb, host_rorw, host_rorl },
-    { host_rclb, host_rclw, host_rcll },
-    { host_rcrb, host_rcrw, host_rcrl },
+    {host_rolb, host_rolw, host_roll},
+    {host_rorb, host_rorw, host_rorl},
+    {host_rclb, host_rclw, host_rcll},
+    {host_rcrb, host_rcrw, host_rcrl},
 };
 
 /* Incoming flags: CF clear and set, the other five clear and set. */
-static const uint32_t flag_inputs[] = { 0x002, 0x003, 0x8d6, 0x8d7 };
+static const uint32_t flag_inputs[] = {0x002, 0x003, 0x8d6, 0x8d7};
 #define NB_FLAG_INPUTS (sizeof(flag_inputs) / sizeof(flag_inputs[0]))
 
 static uint32_t edge_value(unsigned i, unsigned size)
 {
     static const uint32_t edges[] = {
-        0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
-        0x80000000, 0xffffffff, 0x12345678, 0xdeadbeef, 0x5555aaaa, 0x0f0f0f0f,
+        0,          1,          2,          0x7f,       0x80,       0xff,
+        0x7fff,     0x8000,     0xffff,     0x7fffffff, 0x80000000, 0xffffffff,
+        0x12345678, 0xdeadbeef, 0x5555aaaa, 0x0f0f0f0f,
     };
 
     return edges[i % 16] & size_mask(size);
@@ -240,21 +247,24 @@ static void check_rotate(CPUState *cpu, unsigned kind, unsigned size,
                          uint32_t value, uint32_t count, uint32_t fin,
                          UndefStats *st)
 {
-    static const char *const names[] = { "rol", "ror", "rcl", "rcr" };
+    static const char *const names[] = {"rol", "ror", "rcl", "rcr"};
     uint32_t host_res = value, res, mine, host, undef;
     unsigned masked = count & 0x1f;
 
-    host = host_rot[kind][cc_size_index(size)](&host_res, 0, count, fin) & CC_ALL;
+    host =
+        host_rot[kind][cc_size_index(size)](&host_res, 0, count, fin) & CC_ALL;
     cpu_set_eflags(cpu, fin, CC_ALL);
     res = helper_rotate(cpu, kind, value, count, size);
     mine = cpu_get_eflags(cpu) & CC_ALL;
     /* OF is defined for 1-bit rotates only (a masked count of 0 changes
      * no flag, which is compared). */
     undef = masked != 0 && masked != 1 ? CC_O : 0;
-    if (res != (host_res & size_mask(size)) || (mine & ~undef) != (host & ~undef)) {
+    if (res != (host_res & size_mask(size)) ||
+        (mine & ~undef) != (host & ~undef)) {
         ck_abort_msg("%s%u %#x by %u, flags in %#x: result %#x flags %#x, "
-                     "host %#x flags %#x", names[kind], size * 8, value, count,
-                     fin, res, mine, host_res, host);
+                     "host %#x flags %#x",
+                     names[kind], size * 8, value, count, fin, res, mine,
+                     host_res, host);
     }
     undef_note(st, mine, host, undef);
 }
@@ -262,7 +272,7 @@ static void check_rotate(CPUState *cpu, unsigned kind, unsigned size,
 START_TEST(test_rotate)
 {
     CPUState *cpu = test_cpu_new();
-    UndefStats st = { { 0 }, { 0 } };
+    UndefStats st = {{0}, {0}};
     uint32_t rng = 12345, count, v, kind, f, i, size;
 
     CATCH_UNEXPECTED(cpu);
@@ -306,7 +316,8 @@ static void check_shiftd(CPUState *cpu, unsigned left, unsigned size,
                          uint32_t fin, UndefStats *st)
 {
     static const HostFn fns[2][2] = {
-        { host_shrdw, host_shrdl }, { host_shldw, host_shldl },
+        {host_shrdw, host_shrdl},
+        {host_shldw, host_shldl},
     };
     uint32_t host_res = dst, res, mine, host, undef = 0;
     unsigned masked = count & 0x1f;
@@ -321,8 +332,9 @@ static void check_shiftd(CPUState *cpu, unsigned left, unsigned size,
     }
     if ((!res_undef && res != host_res) || (mine & ~undef) != (host & ~undef)) {
         ck_abort_msg("sh%cd%u %#x,%#x by %u: result %#x flags %#x, host %#x "
-                     "flags %#x", left ? 'l' : 'r', size * 8, dst, src, count,
-                     res, mine, host_res, host);
+                     "flags %#x",
+                     left ? 'l' : 'r', size * 8, dst, src, count, res, mine,
+                     host_res, host);
     }
     undef_note(st, mine, host, undef);
     if (res_undef) {
@@ -333,7 +345,7 @@ static void check_shiftd(CPUState *cpu, unsigned left, unsigned size,
 START_TEST(test_shiftd)
 {
     CPUState *cpu = test_cpu_new();
-    UndefStats st = { { 0 }, { 0 } };
+    UndefStats st = {{0}, {0}};
     uint32_t rng = 777, count, left, size, i, j;
 
     CATCH_UNEXPECTED(cpu);
@@ -367,10 +379,11 @@ END_TEST
 START_TEST(test_bit_scan)
 {
     static const HostFn fns[2][2] = {
-        { host_bsfw, host_bsfl }, { host_bsrw, host_bsrl },
+        {host_bsfw, host_bsfl},
+        {host_bsrw, host_bsrl},
     };
     CPUState *cpu = test_cpu_new();
-    UndefStats st = { { 0 }, { 0 } };
+    UndefStats st = {{0}, {0}};
     uint32_t rng = 4242, size, rev, i;
 
     CATCH_UNEXPECTED(cpu);
@@ -392,12 +405,13 @@ START_TEST(test_bit_scan)
                           : helper_bsf(cpu, src, old, size);
                 mine = cpu_get_eflags(cpu) & CC_ALL;
                 /* The destination keeps its value for a zero source. */
-                if ((res & size_mask(size)) != (host_res & size_mask(size))
-                    || (src == 0 && res != old)
-                    || (mine & ~undef) != (host & ~undef)) {
+                if ((res & size_mask(size)) != (host_res & size_mask(size)) ||
+                    (src == 0 && res != old) ||
+                    (mine & ~undef) != (host & ~undef)) {
                     ck_abort_msg("%s%u src %#x old %#x: %#x flags %#x, host "
-                                 "%#x flags %#x", rev ? "bsr" : "bsf",
-                                 size * 8, src, old, res, mine, host_res, host);
+                                 "%#x flags %#x",
+                                 rev ? "bsr" : "bsf", size * 8, src, old, res,
+                                 mine, host_res, host);
                 }
                 undef_note(&st, mine, host, undef);
             }
@@ -411,8 +425,9 @@ END_TEST
 /* ---- DIV/IDIV ---- */
 
 /* The host's DIV/IDIV on EDX:EAX (only for cases that do not fault). */
-static void host_divide(bool sign, unsigned size, uint32_t *eax,
-                        uint32_t *edx, uint32_t divisor)
+static __attribute__((noinline)) void host_divide(bool sign, unsigned size,
+                                                  uint32_t *eax, uint32_t *edx,
+                                                  uint32_t divisor)
 {
     uint32_t a = *eax, d = *edx;
     uint16_t ax = a, dx = d, w = divisor;
@@ -423,7 +438,9 @@ static void host_divide(bool sign, unsigned size, uint32_t *eax,
     case 3: asm("idivb %[b]" : "+a"(ax) : [b] "q"(b) : "cc"); break;
     case 4: asm("divw %[w]" : "+a"(ax), "+d"(dx) : [w] "r"(w) : "cc"); break;
     case 5: asm("idivw %[w]" : "+a"(ax), "+d"(dx) : [w] "r"(w) : "cc"); break;
-    case 8: asm("divl %[l]" : "+a"(a), "+d"(d) : [l] "r"(divisor) : "cc"); break;
+    case 8:
+        asm("divl %[l]" : "+a"(a), "+d"(d) : [l] "r"(divisor) : "cc");
+        break;
     default: asm("idivl %[l]" : "+a"(a), "+d"(d) : [l] "r"(divisor) : "cc");
     }
     if (size == 1) {
@@ -439,8 +456,8 @@ static void host_divide(bool sign, unsigned size, uint32_t *eax,
 
 /* Whether DIV/IDIV faults: zero divisor or a quotient that does not fit
  * (SDM Vol. 2, DIV/IDIV), computed independently of the helper. */
-static bool divide_faults(bool sign, unsigned size, uint32_t eax,
-                          uint32_t edx, uint32_t divisor)
+static bool divide_faults(bool sign, unsigned size, uint32_t eax, uint32_t edx,
+                          uint32_t divisor)
 {
     unsigned bits = size * 8;
     __int128 n, d, q;
@@ -461,55 +478,64 @@ static bool divide_faults(bool sign, unsigned size, uint32_t eax,
         return true;
     }
     q = n / d;
-    return sign ? q < -((__int128)1 << (bits - 1))
-                      || q >= ((__int128)1 << (bits - 1))
+    return sign ? q < -((__int128)1 << (bits - 1)) ||
+                      q >= ((__int128)1 << (bits - 1))
                 : q > size_mask(size);
+}
+
+/* One DIV/IDIV case; returns true if it (rightly) faulted. */
+static bool check_divide(CPUState *cpu, bool sign, unsigned size, uint32_t eax,
+                         uint32_t edx, uint32_t divisor)
+{
+    uint32_t host[2] = {eax, edx};
+    volatile uint32_t heax, hedx;
+
+    cpu->regs[R_EAX] = eax;
+    cpu->regs[R_EDX] = edx;
+    cpu->cc_op = CC_OP_ADDL;
+    if (divide_faults(sign, size, eax, edx, divisor)) {
+        EXPECT_EXCP(cpu, EXCP_DE,
+                    (sign ? helper_idiv : helper_div)(cpu, divisor, size));
+        /* Nothing written on a fault. */
+        ck_assert_uint_eq(cpu->regs[R_EAX], eax);
+        ck_assert_uint_eq(cpu->regs[R_EDX], edx);
+        return true;
+    }
+    host_divide(sign, size, &host[0], &host[1], divisor);
+    heax = host[0];
+    hedx = host[1];
+    CATCH_UNEXPECTED(cpu);
+    (sign ? helper_idiv : helper_div)(cpu, divisor, size);
+    if (cpu->regs[R_EAX] != heax || cpu->regs[R_EDX] != hedx) {
+        ck_abort_msg("%sdiv%u %#x:%#x / %#x: %#x:%#x, host %#x:%#x",
+                     sign ? "i" : "", size * 8, edx, eax, divisor,
+                     cpu->regs[R_EDX], cpu->regs[R_EAX], hedx, heax);
+    }
+    /* Flags are undefined: the lazy state is left alone. */
+    ck_assert_uint_eq(cpu->cc_op, CC_OP_ADDL);
+    return false;
 }
 
 START_TEST(test_divide)
 {
+    static const uint32_t divisors[] = {
+        0,    1,      2,      3,          7,          0x7f,   0x80,
+        0xff, 0xffff, 0x8000, 0xffffffff, 0x80000000, 0x10001};
     CPUState *cpu = test_cpu_new();
     uint32_t rng = 99, i, size;
-    volatile unsigned faults = 0;
-    static const uint32_t divisors[] = { 0, 1, 2, 3, 7, 0x7f, 0x80, 0xff,
-                                         0xffff, 0x8000, 0xffffffff,
-                                         0x80000000, 0x10001 };
+    unsigned faults = 0;
 
     for (size = 1; size <= 4; size *= 2) {
         for (i = 0; i < 40000; i++) {
             bool sign = i & 1;
             uint32_t eax = xorshift32(&rng), edx = xorshift32(&rng);
-            uint32_t divisor = i % 3 ? xorshift32(&rng) >> (i % 29)
-                                     : divisors[(i / 3) % 13];
-            uint32_t heax = eax, hedx = edx;
+            uint32_t divisor =
+                i % 3 ? xorshift32(&rng) >> (i % 29) : divisors[(i / 3) % 13];
 
-            if (i % 5 == 0) {
-                edx = (int32_t)eax < 0 && sign ? 0xffffffff : 0; /* fits */
-                hedx = edx;
+            if (i % 5 == 0) { /* a dividend that fits the quotient size */
+                edx = (int32_t)eax < 0 && sign ? 0xffffffff : 0;
             }
-            cpu->regs[R_EAX] = eax;
-            cpu->regs[R_EDX] = edx;
-            cpu->cc_op = CC_OP_ADDL;
-            if (divide_faults(sign, size, eax, edx, divisor)) {
-                EXPECT_EXCP(cpu, EXCP_DE,
-                            (sign ? helper_idiv : helper_div)(cpu, divisor,
-                                                              size));
-                /* Nothing written on a fault. */
-                ck_assert_uint_eq(cpu->regs[R_EAX], eax);
-                ck_assert_uint_eq(cpu->regs[R_EDX], edx);
-                faults++;
-                continue;
-            }
-            CATCH_UNEXPECTED(cpu);
-            (sign ? helper_idiv : helper_div)(cpu, divisor, size);
-            host_divide(sign, size, &heax, &hedx, divisor);
-            if (cpu->regs[R_EAX] != heax || cpu->regs[R_EDX] != hedx) {
-                ck_abort_msg("%sdiv%u %#x:%#x / %#x: %#x:%#x, host %#x:%#x",
-                             sign ? "i" : "", size * 8, edx, eax, divisor,
-                             cpu->regs[R_EDX], cpu->regs[R_EAX], hedx, heax);
-            }
-            /* Flags are undefined: the lazy state is left alone. */
-            ck_assert_uint_eq(cpu->cc_op, CC_OP_ADDL);
+            faults += check_divide(cpu, sign, size, eax, edx, divisor);
         }
     }
     ck_assert_uint_gt(faults, 1000);
@@ -530,7 +556,7 @@ static void check_bcd(const char *op, int which, uint32_t defined)
     FILE *p;
     uint16_t rec[5];
     volatile unsigned long n = 0;
-    UndefStats st = { { 0 }, { 0 } };
+    UndefStats st = {{0}, {0}};
     CPUState *cpu = test_cpu_new();
     char what[32];
 
@@ -556,8 +582,9 @@ static void check_bcd(const char *op, int which, uint32_t defined)
         mine = cpu_get_eflags(cpu) & CC_ALL;
         if (eax != (high | rec[3]) || (mine & defined) != (rec[4] & defined)) {
             ck_abort_msg("%s base %u AX %#06x flags %#05x: AX %#06x flags "
-                         "%#05x, host AX %#06x flags %#05x", op, rec[0], rec[1],
-                         rec[2], eax & 0xffff, mine, rec[3], rec[4] & CC_ALL);
+                         "%#05x, host AX %#06x flags %#05x",
+                         op, rec[0], rec[1], rec[2], eax & 0xffff, mine, rec[3],
+                         rec[4] & CC_ALL);
         }
         undef_note(&st, mine, rec[4], CC_ALL & ~defined);
         n++;

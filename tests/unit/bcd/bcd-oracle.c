@@ -33,10 +33,10 @@ static const unsigned bcd_bases[] = {
 #undef BASE_VALUE
 };
 
-#define RUN_FLAGS(insn)                                                   \
-    asm volatile("push %1\n\tpopf\n\t" insn "\n\tpushf\n\tpop %1"         \
-                 : "+a"(eax), "+r"(flags)                                 \
-                 :                                                        \
+#define RUN_FLAGS(insn)                                                        \
+    asm volatile("push %1\n\tpopf\n\t" insn "\n\tpushf\n\tpop %1"              \
+                 : "+a"(eax), "+r"(flags)                                      \
+                 :                                                             \
                  : "cc")
 
 /* Run OP on AX and FLAGS (base for aam/aad); returns 0 if OP/base is not
@@ -46,47 +46,34 @@ static int run(int op, unsigned base, uint32_t *ax, uint32_t *fl)
     uint32_t eax = *ax, flags = *fl;
 
     switch (op) {
-    case OP_DAA:
-        RUN_FLAGS("daa");
-        break;
-    case OP_DAS:
-        RUN_FLAGS("das");
-        break;
-    case OP_AAA:
-        RUN_FLAGS("aaa");
-        break;
-    case OP_AAS:
-        RUN_FLAGS("aas");
-        break;
+    case OP_DAA: RUN_FLAGS("daa"); break;
+    case OP_DAS: RUN_FLAGS("das"); break;
+    case OP_AAA: RUN_FLAGS("aaa"); break;
+    case OP_AAS: RUN_FLAGS("aas"); break;
     case OP_AAM:
         switch (base) {
-#define AAM_CASE(b)                                                       \
-        case b:                                                           \
-            if (b == 0) {                                                 \
-                return 0;                                                 \
-            }                                                             \
-            RUN_FLAGS("aam $" #b);                                        \
-            break;
+#define AAM_CASE(b)                                                            \
+    case b:                                                                    \
+        if (b == 0) {                                                          \
+            return 0;                                                          \
+        }                                                                      \
+        RUN_FLAGS("aam $" #b);                                                 \
+        break;
             BCD_BASES(AAM_CASE)
 #undef AAM_CASE
-        default:
-            return 0;
+        default: return 0;
         }
         break;
     case OP_AAD:
         switch (base) {
-#define AAD_CASE(b)                                                       \
-        case b:                                                           \
-            RUN_FLAGS("aad $" #b);                                        \
-            break;
+#define AAD_CASE(b)                                                            \
+    case b: RUN_FLAGS("aad $" #b); break;
             BCD_BASES(AAD_CASE)
 #undef AAD_CASE
-        default:
-            return 0;
+        default: return 0;
         }
         break;
-    default:
-        return 0;
+    default: return 0;
     }
     *ax = eax & 0xffff;
     *fl = flags & 0xffff;
@@ -124,8 +111,8 @@ int main(int argc, char **argv)
 
         for (ax = 0; ax < 0x10000; ax++) {
             for (f = 0; f < nflags; f++) {
-                unsigned fi = sizeof(flag_inputs) / sizeof(flag_inputs[0])
-                              - nflags + f;
+                unsigned fi =
+                    sizeof(flag_inputs) / sizeof(flag_inputs[0]) - nflags + f;
                 uint32_t out_ax = ax, out_fl = flag_inputs[fi];
                 uint16_t rec[5];
 

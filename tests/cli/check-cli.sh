@@ -1,0 +1,85 @@
+#!/bin/sh
+# The command line as a user meets it: help and version, the built-in demo
+# guest, -append, -serial backends, -d logging with -D, -device, and
+# one-line errors with exit status 1 for bad options.
+# Run from the top of the tree: sh tests/cli/check-cli.sh
+
+SV=${SOFTVISOR:-./softvisor}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() {
+    pass=$((pass + 1))
+    echo "PASS: $1"
+}
+
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $1"
+    [ -f "$tmp/err" ] && sed 's/^/    stderr: /' "$tmp/err" | head -5
+}
+
+# expect NAME STATUS COMMAND...: run, check the exit status.
+expect() {
+    name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    got=$?
+    if [ "$got" = "$want" ]; then ok "$name (status $got)"; else bad "$name: status $got, wanted $want"; fi
+}
+
+contains() { # NAME FILE TEXT
+    if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1: '$3' not in $(basename "$2")"; fi
+}
+
+one_line_err() { # NAME
+    n=$(wc -l <"$tmp/err")
+    if [ "$n" = 1 ]; then ok "$1: one line on stderr"; else bad "$1: $n lines on stderr"; fi
+}
+
+[ -x "$SV" ] || { echo "FAIL: $SV is missing (run make)"; echo "0 passed, 1 failed"; exit 1; }
+
+expect "--version" 0 "$SV" --version
+contains "--version prints the version" "$tmp/out" "softvisor version"
+expect "--help" 0 "$SV" --help
+contains "--help lists -kernel" "$tmp/out" "--kernel"
+expect "-d help" 0 "$SV" -d help
+contains "-d help lists in_asm" "$tmp/out" "in_asm"
+
+expect "demo guest" 0 "$SV" -nographic
+contains "demo guest greets" "$tmp/out" "Hello from the softvisor demo guest!"
+contains "demo guest computes" "$tmp/out" "primes below 65536: 6542 (expected 6542)"
+contains "demo guest sees the loader" "$tmp/out" "boot loader: softvisor"
+contains "halt notice" "$tmp/err" "guest halted"
+
+expect "-append" 0 "$SV" -nographic -append "console=ttyS0 quiet" -m 64M
+contains "-append reaches the guest" "$tmp/out" "command line: demo console=ttyS0 quiet"
+contains "-m 64M reaches the guest" "$tmp/out" "64512 KiB high"
+
+expect "-serial file:" 0 "$SV" -display none -serial "file:$tmp/serial.txt"
+contains "-serial file: gets the output" "$tmp/serial.txt" "Hello from the softvisor demo guest!"
+if [ -s "$tmp/out" ]; then bad "-serial file: stdout should be empty"; else ok "-serial file: stdout empty"; fi
+expect "-serial null" 0 "$SV" -nographic -serial null
+if [ -s "$tmp/out" ]; then bad "-serial null: stdout should be empty"; else ok "-serial null: stdout empty"; fi
+
+expect "-d in_asm" 0 "$SV" -nographic -d in_asm
+contains "-d in_asm shows blocks" "$tmp/err" "IN: "
+contains "-d in_asm disassembles (Capstone)" "$tmp/err" "mov      esp, 0x"
+expect "-d exec,op -D" 0 "$SV" -nographic -d exec,op -D "$tmp/log.txt"
+contains "-D gets the exec trace" "$tmp/log.txt" "Trace: ["
+contains "-D gets the IR" "$tmp/log.txt" "---- insn 0 eip"
+
+expect "-device isa-debug-exit accepted" 0 "$SV" -nographic -device isa-debug-exit,iobase=0xf4,iosize=0x04
+expect "-accel interp" 0 "$SV" -nographic -accel interp -no-reboot
+
+for args in "-bogus" "-m lots" "-accel warp" "-device e1000" "-serial tcp:1" \
+    "-d nothing" "-display gtk" "extra-arg" "-kernel"; do
+    # shellcheck disable=SC2086
+    expect "bad option '$args'" 1 "$SV" $args
+    one_line_err "bad option '$args'"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
