@@ -53,6 +53,11 @@ void cpu_reset(CPUState *cpu)
     cpu->machine = machine;
     cpu->icount = icount;
     cpu->budget = budget;
+    /* An empty jump-cache entry must match no block: no block has all
+     * hflags bits set. */
+    for (unsigned i = 0; i < JMP_CACHE_SIZE; i++) {
+        cpu->jmp_cache[i].flags = UINT32_MAX;
+    }
 
     /* Power-up state, SDM Vol. 3A, 9.1.1 and Table 9-1. */
     cpu->regs[R_EDX] = CPU_SIGNATURE;

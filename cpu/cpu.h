@@ -87,6 +87,7 @@ enum {
     EXCP_HALTED,            /* the machine asked to stop (debug exit...) */
     EXCP_UNSUPPORTED,       /* guest used a feature this version lacks */
     EXCP_SOFTINT,           /* int n / int3 / into: vector in soft_vector */
+    EXCP_SMC,               /* the running block wrote its own code */
 };
 
 /*
@@ -134,6 +135,28 @@ typedef struct SegmentCache {
 /* CPUID.1:EAX and EDX after reset: family 6, model 1, stepping 9 (a
  * Pentium Pro, the first i686; SDM Vol. 3A, 9.1.4). */
 #define CPU_SIGNATURE 0x00000619u
+
+/*
+ * The jump cache: translated code by guest pc, consulted by translated
+ * code itself at indirect jumps, returns and calls, so that they need not
+ * go back to the execution loop (DESIGN.md, "Chaining").  An entry is 32
+ * bytes so that generated code can index it with a shift.
+ */
+#define JMP_CACHE_BITS 12
+#define JMP_CACHE_SIZE (1u << JMP_CACHE_BITS)
+typedef struct JmpCacheEntry {
+    uint32_t pc;      /* linear address; 0 with code NULL when empty */
+    uint32_t flags;   /* hflags of the block */
+    uint32_t cs_base;
+    uint32_t pad;
+    uintptr_t code;   /* host code to jump to */
+    const void *tb;
+} JmpCacheEntry;
+
+static inline unsigned jmp_cache_index(uint32_t pc)
+{
+    return pc & (JMP_CACHE_SIZE - 1);
+}
 
 /* Number of 32-bit scratch slots the IR interpreter uses for block-local
  * temps; bounds the temps of one block. */
@@ -201,8 +224,11 @@ typedef struct CPUState {
     struct PortSpace *ports;
     void *machine;
 
-    /* Block-local temps of the IR interpreter. */
+    /* Block-local temps of the IR interpreter, and the home of JIT
+     * locals spilled from host registers. */
     uint32_t ir_temps[CPU_NB_IR_TEMPS];
+
+    JmpCacheEntry jmp_cache[JMP_CACHE_SIZE];
 } CPUState;
 
 /* Reset to the state the multiboot spec and later firmware code expect to

@@ -137,6 +137,7 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
     MachineConfig mc = {
         .ram_size = cfg->ram_size,
         .accel = cfg->accel,
+        .code_cache_size = cfg->code_cache_size,
         .log_mask = cfg->log_mask,
         .log = cfg->log,
     };

@@ -16,6 +16,7 @@
 typedef struct PCConfig {
     uint64_t ram_size;
     MachineAccel accel;
+    size_t code_cache_size; /* JIT code buffer; 0: the default */
     unsigned log_mask;
     FILE *log;
     const char *kernel, *append, *initrd;

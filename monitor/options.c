@@ -46,9 +46,11 @@ static GOptionEntry *option_entries(SoftvisorOptions *o)
         {"no-reboot", 0, 0, G_OPTION_ARG_NONE, &o->no_reboot,
          "end the guest instead of resetting it", NULL},
         {"accel", 0, 0, G_OPTION_ARG_STRING, &o->accel,
-         "execution backend: interp (the portable IR interpreter; tcg is "
-         "accepted as a synonym)",
+         "execution backend: jit (x86-64 code, the default) or interp (the "
+         "portable IR interpreter); tcg is a synonym of jit",
          "NAME"},
+        {"jit-cache", 0, 0, G_OPTION_ARG_STRING, &o->jit_cache,
+         "JIT code buffer size (default 32M; suffix K, M or G)", "SIZE"},
         {"device", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->devices,
          "isa-debug-exit[,iobase=PORT][,iosize=N] (present by default)",
          "DRIVER[,PROP=VALUE...]"},
@@ -160,17 +162,26 @@ static int options_check(SoftvisorOptions *o, char *err, size_t errlen)
         return -1;
     }
     if (o->accel) {
-        if (!strcmp(o->accel, "interp") || !strcmp(o->accel, "tcg")) {
+        if (!strcmp(o->accel, "interp")) {
             pc->accel = ACCEL_INTERP;
-        } else if (!strcmp(o->accel, "jit")) {
-            snprintf(err, errlen, "-accel jit: the JIT backend is not in this "
-                                  "version; use -accel interp");
-            return -1;
+        } else if (!strcmp(o->accel, "jit") || !strcmp(o->accel, "tcg")) {
+            pc->accel = ACCEL_JIT;
         } else {
-            snprintf(err, errlen, "-accel '%s': unknown backend (interp)",
+            snprintf(err, errlen, "-accel '%s': unknown backend (jit or interp)",
                      o->accel);
             return -1;
         }
+    }
+    if (o->jit_cache) {
+        uint64_t size;
+        if (options_parse_size(o->jit_cache, &size) < 0 || size < (64u << 10) ||
+            size > (1ull << 30)) {
+            snprintf(err, errlen,
+                     "-jit-cache '%s': give a size from 64K to 1G (e.g. 32M)",
+                     o->jit_cache);
+            return -1;
+        }
+        pc->code_cache_size = size;
     }
     if (o->display && strcmp(o->display, "none") != 0) {
         snprintf(err, errlen, "-display '%s': only 'none' is available in "
@@ -229,7 +240,7 @@ int options_parse(SoftvisorOptions *o, int argc, char **argv, char *err,
 
     memset(o, 0, sizeof(*o));
     o->pc.ram_size = DEFAULT_RAM;
-    o->pc.accel = ACCEL_INTERP;
+    o->pc.accel = ACCEL_JIT;
     o->pc.serial = "stdio";
     o->pc.debugcon = "null";
     o->pc.debug_exit_iobase = 0xf4;
@@ -282,6 +293,7 @@ void options_free(SoftvisorOptions *o)
     g_free(o->log);
     g_free(o->logfile);
     g_free(o->debugcon);
+    g_free(o->jit_cache);
     g_strfreev(o->devices);
     if (o->log_file) {
         fclose(o->log_file);

@@ -15,7 +15,7 @@ typedef struct SoftvisorOptions {
     FILE *log_file;  /* -D, owned */
     /* strings owned by the parser */
     char *mem, *kernel, *append, *initrd, *serial, *display, *accel, *log,
-        *logfile, *debugcon;
+        *logfile, *debugcon, *jit_cache;
     char **devices;
     gboolean nographic, no_reboot, version;
 } SoftvisorOptions;

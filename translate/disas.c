@@ -73,3 +73,26 @@ void disas_guest(CPUState *cpu, uint32_t addr, int count, bool code32,
         free(code);
     }
 }
+
+void disas_log_host(const uint8_t *code, size_t len, uintptr_t addr,
+                    FILE *log)
+{
+    csh handle;
+    cs_insn *ins;
+    size_t count;
+
+    fprintf(log, "OUT: [size=%zu]\n", len);
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
+        return;
+    }
+    count = cs_disasm(handle, code, len, addr, 0, &ins);
+    for (size_t i = 0; i < count; i++) {
+        fprintf(log, "0x%016" PRIx64 ":  %-8s %s\n", ins[i].address,
+                ins[i].mnemonic, ins[i].op_str);
+    }
+    if (count) {
+        cs_free(ins, count);
+    }
+    cs_close(&handle);
+    fprintf(log, "\n");
+}

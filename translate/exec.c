@@ -10,39 +10,83 @@
 #include "translate/frontend.h"
 #include "translate/interp.h"
 #include "translate/ir.h"
+#include "translate/jit.h"
 #include "translate/machine.h"
+#include "translate/optimize.h"
 #include "translate/tb.h"
 
 /* Instructions per slice between two looks at devices and requests. */
 #define SLICE_INSNS 200000
 
-static TranslationBlock *tb_translate(Machine *m, uint32_t pc)
+/* Drop every block and all generated code. */
+static void machine_flush_code(Machine *m)
+{
+    tb_flush(m->tbs, m->as);
+    if (m->jit) {
+        jit_reset(m->jit);
+        jit_cache_clear(&m->cpu);
+    }
+}
+
+/* Compile the IR in m->ir for TB with the Machine's backend. */
+static bool tb_compile(Machine *m, TranslationBlock *tb)
+{
+    size_t bytes = 0;
+
+    if (m->jit) {
+        FILE *log = (m->log_mask & LOG_OUT_ASM) ? m->log : NULL;
+        if (jit_compile(m->jit, m->ir, tb, log)) {
+            return true;
+        }
+        /* The code buffer is full: start it again (DESIGN.md, "Code
+         * cache"). */
+        machine_flush_code(m);
+        return jit_compile(m->jit, m->ir, tb, log);
+    }
+    tb->interp = interp_compile(m->ir, &m->cpu, &bytes);
+    tb->host_bytes += bytes;
+    return tb->interp != NULL;
+}
+
+/* Translate the block at cs:eip.  CACHED blocks go into the cache; an
+ * uncached one (one instruction, after self-modifying code) does not. */
+static TranslationBlock *tb_translate(Machine *m, uint32_t pc, int max_insns,
+                                     bool cached)
 {
     CPUState *cpu = &m->cpu;
     TranslationBlock *tb = calloc(1, sizeof(*tb));
-    size_t bytes = 0;
 
     if (!tb) {
         return NULL;
     }
     if (m->tbs->bytes > m->tbs->quota) {
-        tb_flush(m->tbs, m->as);
+        machine_flush_code(m);
     }
     m->translating = tb;
-    x86_translate_block(cpu, m->ir, tb,
+    x86_translate_block(cpu, m->ir, tb, max_insns,
                         (m->log_mask & LOG_IN_ASM) ? m->log : NULL);
     if (m->log_mask & LOG_OP) {
         fprintf(m->log, "OP: block at 0x%08x\n", pc);
         ir_print(m->ir, m->log);
         fprintf(m->log, "\n");
     }
-    tb->interp = interp_compile(m->ir, cpu, &bytes);
+    if (m->optimize) {
+        ir_optimize(m->ir);
+        if (m->log_mask & LOG_OP) {
+            fprintf(m->log, "OP after optimization: block at 0x%08x\n", pc);
+            ir_print(m->ir, m->log);
+            fprintf(m->log, "\n");
+        }
+    }
     m->translating = NULL;
-    if (!tb->interp || !tb->insns) {
+    tb->host_bytes = sizeof(*tb) + tb->icount * sizeof(TBInsnInfo);
+    if (!tb->insns || !tb_compile(m, tb)) {
         tb_free(tb);
         return NULL;
     }
-    tb->host_bytes = bytes + sizeof(*tb) + tb->icount * sizeof(TBInsnInfo);
+    if (!cached) {
+        return tb;
+    }
     tb_insert(m->tbs, m->as, tb);
     for (int i = 0; i < 2; i++) {
         if (tb->phys_page[i] != UINT32_MAX) {
@@ -60,7 +104,7 @@ static TranslationBlock *tb_find(Machine *m)
     uint32_t phys = mmu_code_paddr(cpu, pc) & GUEST_PAGE_MASK;
     TranslationBlock *tb = tb_lookup(m->tbs, pc, cs_base, cpu->hflags, phys);
 
-    return tb ? tb : tb_translate(m, pc);
+    return tb ? tb : tb_translate(m, pc, TB_MAX_INSNS, true);
 }
 
 static void machine_fail(Machine *m, const char *fmt, ...)
@@ -82,6 +126,21 @@ static void machine_fail(Machine *m, const char *fmt, ...)
     }
 }
 
+/* The uncached one-instruction block is done with: free it at the loop's
+ * top, like an invalidated block. */
+static void machine_retire_single(Machine *m)
+{
+    TranslationBlock *tb = m->single_insn;
+
+    m->single_insn = NULL;
+    if ((m->last_exit & ~(uintptr_t)3) == (uintptr_t)tb) {
+        m->last_exit = 0;
+    }
+    tb->invalid = true;
+    tb->all_next = m->tbs->retired;
+    m->tbs->retired = tb;
+}
+
 /*
  * A helper or the softMMU left a block by siglongjmp.  Put the CPU in
  * the state of the instruction that was running (DESIGN.md, "Precise
@@ -93,8 +152,11 @@ static void machine_handle_exit(Machine *m)
     const TranslationBlock *tb = cpu->cur_tb;
     int excp = cpu->exception_index;
     bool restore = excp < EXCP_INTERRUPT || excp == EXCP_SOFTINT ||
-                   excp == EXCP_UNSUPPORTED;
+                   excp == EXCP_UNSUPPORTED || excp == EXCP_SMC;
 
+    if (m->single_insn) {
+        machine_retire_single(m);
+    }
     if (m->translating) {
         /* The fault hit the translator fetching code: nothing ran. */
         tb_free(m->translating);
@@ -111,7 +173,7 @@ static void machine_handle_exit(Machine *m)
                 cpu->cc_op = info->cc_op;
             }
         }
-        cpu->icount += done;
+        /* The block charged all its instructions at entry. */
         cpu->budget += tb->icount - done;
     }
     cpu->cur_tb = NULL;
@@ -127,6 +189,11 @@ static void machine_handle_exit(Machine *m)
                 cpu->seg[R_CS].selector, cpu->eip);
     }
     if (m->status != MACHINE_RUNNING) {
+        return;
+    }
+    if (excp == EXCP_SMC) {
+        cpu->exception_index = EXCP_NONE;
+        m->run_single = true;
         return;
     }
     if (excp < 32) {
@@ -186,7 +253,37 @@ static bool machine_new_slice(Machine *m, int64_t remaining)
     m->cpu.budget = remaining > 0 && remaining < SLICE_INSNS
                         ? (int32_t)remaining
                         : SLICE_INSNS;
+    m->budget_mark = m->cpu.budget;
     return true;
+}
+
+/* Count the instructions charged to the budget since the last look,
+ * taking back the exit requests made meanwhile. */
+static void machine_account(Machine *m)
+{
+    CPUState *cpu = &m->cpu;
+
+    while (cpu->budget < -(BUDGET_EXIT_REQUEST / 2)) {
+        cpu->budget += BUDGET_EXIT_REQUEST;
+    }
+    cpu->icount += (int64_t)m->budget_mark - cpu->budget;
+    m->budget_mark = cpu->budget;
+}
+
+/* Chain the block the JIT left through a direct exit to TB, which it
+ * jumps to, when both are on the same guest page (DESIGN.md, "Chaining"). */
+static void machine_chain(Machine *m, TranslationBlock *tb)
+{
+    uintptr_t last_exit = m->last_exit;
+    TranslationBlock *last = (TranslationBlock *)(last_exit & ~(uintptr_t)3);
+
+    m->last_exit = 0;
+    if (last && !last->invalid && !tb->invalid &&
+        last->phys_page[0] == tb->phys_page[0] &&
+        tb->phys_page[1] == UINT32_MAX) {
+        jit_chain(m->jit, last, last_exit & 3, tb);
+    }
+    jit_cache_insert(&m->cpu, tb);
 }
 
 MachineStatus machine_run(Machine *m, int64_t max_insns)
@@ -198,14 +295,19 @@ MachineStatus machine_run(Machine *m, int64_t max_insns)
         return m->status;
     }
     cpu->budget = 0;
+    m->budget_mark = 0;
+    m->last_exit = 0;
     if (sigsetjmp(cpu->jmp_env, 0) != 0) {
+        m->last_exit = 0;
         machine_handle_exit(m);
     }
     for (;;) {
         TranslationBlock *tb;
-        int64_t remaining =
-            max_insns < 0 ? -1 : max_insns - (int64_t)(cpu->icount - start);
+        int64_t remaining;
 
+        machine_account(m);
+        remaining =
+            max_insns < 0 ? -1 : max_insns - (int64_t)(cpu->icount - start);
         if (m->status != MACHINE_RUNNING) {
             return m->status;
         }
@@ -214,14 +316,27 @@ MachineStatus machine_run(Machine *m, int64_t max_insns)
                 return m->status;
             }
         }
-        tb_free_retired(m->tbs);
         cpu->cur_tb = NULL;
-        tb = tb_find(m);
+        if (m->run_single) {
+            /* After self-modifying code: the writing instruction alone,
+             * from a block that is not cached (DESIGN.md). */
+            m->run_single = false;
+            tb = tb_translate(m, cpu->seg[R_CS].base + cpu->eip, 1, false);
+            m->single_insn = tb;
+            m->last_exit = 0;
+        } else {
+            tb = tb_find(m);
+        }
         if (!tb) {
             machine_fail(m, "out of memory translating code at eip=0x%08x",
                          cpu->eip);
             return m->status;
         }
+        if (m->jit && !m->single_insn) {
+            machine_chain(m, tb);
+        }
+        /* Nothing runs now: invalidated blocks can go. */
+        tb_free_retired(m->tbs);
         if (cpu->budget < (int32_t)tb->icount) {
             /* Not enough left for the whole block: end the slice, or the
              * run if its instruction limit is what is left. */
@@ -230,15 +345,23 @@ MachineStatus machine_run(Machine *m, int64_t max_insns)
                 return m->status;
             }
             cpu->budget = 0;
+            m->budget_mark = 0;
             continue;
         }
         if (m->log_mask & (LOG_EXEC | LOG_CPU)) {
             machine_log_exec(m, tb);
         }
-        cpu->budget -= tb->icount;
-        cpu->cur_tb = tb;
-        cpu->cur_insn = 0;
-        interp_exec(cpu, tb);
-        cpu->icount += tb->icount;
+        if (m->jit) {
+            m->last_exit = jit_exec(m->jit, cpu, tb);
+        } else {
+            cpu->budget -= tb->icount;
+            cpu->cur_tb = tb;
+            cpu->cur_insn = 0;
+            interp_exec(cpu, tb);
+        }
+        cpu->cur_tb = NULL;
+        if (m->single_insn) {
+            machine_retire_single(m);
+        }
     }
 }

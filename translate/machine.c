@@ -9,27 +9,52 @@
 
 #include "memory/softmmu.h"
 #include "translate/ir.h"
+#include "translate/jit.h"
 #include "translate/machine.h"
 #include "translate/tb.h"
 
 #define DEFAULT_CODE_CACHE (32u << 20)
 
-/* A guest, loader or device wrote a page that holds translated code. */
+/*
+ * A guest, loader or device is about to write [paddr, paddr+len) on a
+ * page that holds translated code: the blocks overlapping it go.  If the
+ * block that is running is one of them, it stops before the write: the
+ * loop restores the writing instruction's state and runs that instruction
+ * alone, so that nothing stale runs after it (DESIGN.md, "Self-modifying
+ * code").
+ */
 static void machine_code_written(void *opaque, uint32_t paddr, uint32_t len)
 {
     Machine *m = opaque;
-    uint32_t first = paddr & GUEST_PAGE_MASK;
-    uint32_t last = (paddr + (len ? len - 1 : 0)) & GUEST_PAGE_MASK;
+    CPUState *cpu = &m->cpu;
+    const TranslationBlock *running = cpu->cur_tb;
+    uint32_t end = paddr + (len ? len : 1);
 
-    for (uint32_t page = first;; page += GUEST_PAGE_SIZE) {
-        tb_invalidate_page(m->tbs, m->as, page);
-        if (page == last) {
-            break;
-        }
+    for (uint32_t a = paddr; a != end;) {
+        uint32_t page_end = (a & GUEST_PAGE_MASK) + GUEST_PAGE_SIZE;
+        uint32_t n = (end - a) < (page_end - a) ? end - a : page_end - a;
+        tb_invalidate_range(m->tbs, m->as, a, n);
+        a += n;
     }
-    /* Leave the running block at its next boundary so that nothing stale
-     * runs after this one. */
-    __atomic_store_n(&m->cpu.budget, -1, __ATOMIC_RELAXED);
+    if (running && running->invalid) {
+        cpu->exception_index = EXCP_SMC;
+        siglongjmp(cpu->jmp_env, 1);
+    }
+}
+
+/* A block leaves the cache: no jump may lead into it any more. */
+static void machine_tb_invalidated(void *opaque, TranslationBlock *tb)
+{
+    Machine *m = opaque;
+    if (m->jit) {
+        jit_unlink(m->jit, tb);
+        jit_cache_remove(&m->cpu, tb);
+    }
+}
+
+void machine_request_exit(Machine *m)
+{
+    __atomic_fetch_sub(&m->cpu.budget, BUDGET_EXIT_REQUEST, __ATOMIC_RELAXED);
 }
 
 Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen)
@@ -60,6 +85,17 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen)
         return NULL;
     }
     m->accel = cfg->accel;
+    if (m->accel == ACCEL_JIT) {
+        m->jit = jit_new(cfg->code_cache_size ? cfg->code_cache_size
+                                              : DEFAULT_CODE_CACHE,
+                         err, errlen);
+        if (!m->jit) {
+            machine_free(m);
+            return NULL;
+        }
+    }
+    m->tbs->on_invalidate = machine_tb_invalidated;
+    m->tbs->opaque = m;
     m->log_mask = cfg->log_mask;
     m->log = cfg->log ? cfg->log : stderr;
     m->optimize = true;
@@ -83,6 +119,7 @@ void machine_free(Machine *m)
         tb_free(m->translating);
     }
     tb_cache_free(m->tbs);
+    jit_free(m->jit);
     free(m->ir);
     if (m->ports) {
         ports_free(m->ports);
@@ -126,7 +163,7 @@ void machine_end(Machine *m, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(m->reason, sizeof(m->reason), fmt, ap);
     va_end(ap);
-    __atomic_store_n(&m->cpu.budget, -1, __ATOMIC_RELAXED);
+    machine_request_exit(m);
 }
 
 int machine_add_poll(Machine *m, MachinePollFn fn, void *opaque)
@@ -147,6 +184,7 @@ static const struct {
 } log_items[] = {
     {"in_asm", LOG_IN_ASM}, {"op", LOG_OP},   {"exec", LOG_EXEC},
     {"cpu", LOG_CPU},       {"int", LOG_INT}, {"unimp", LOG_UNIMP},
+    {"out_asm", LOG_OUT_ASM},
 };
 
 int machine_parse_log(const char *list, char *err, size_t errlen)
@@ -181,7 +219,9 @@ const char *machine_log_help(void)
 {
     return "Log items (comma separated):\n"
            "in_asm  show guest code of each translated block\n"
-           "op      show the IR of each translated block\n"
+           "op      show the IR of each translated block, before and after\n"
+           "        the optimizer\n"
+           "out_asm show the host code of each translated block (jit)\n"
            "exec    show each block as it is executed\n"
            "cpu     show the CPU registers before each block\n"
            "int     show exceptions and interrupts\n"

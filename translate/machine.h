@@ -26,6 +26,7 @@ typedef enum MachineAccel { ACCEL_INTERP, ACCEL_JIT } MachineAccel;
 #define LOG_INT 0x08u     /* exceptions and interrupts */
 #define LOG_CPU 0x10u     /* registers before each block */
 #define LOG_UNIMP 0x20u   /* unimplemented features used */
+#define LOG_OUT_ASM 0x40u /* host code of each block (JIT) */
 
 /* What the guest's run came to. */
 typedef enum MachineStatus {
@@ -45,6 +46,12 @@ typedef struct Machine {
     AddressSpace *as;
     PortSpace *ports;
     TBCache *tbs;
+    struct Jit *jit;             /* the JIT backend, NULL for interp */
+    uintptr_t last_exit;         /* the JIT's last exit, for chaining */
+    struct TranslationBlock *single_insn; /* running uncached (after SMC) */
+    bool run_single;             /* next: one instruction, uncached */
+    int32_t budget_mark;         /* budget when instructions were last
+                                    counted */
     struct IRBlock *ir;          /* scratch block for the translator */
     struct TranslationBlock *translating; /* freed if translation faults */
     MachineAccel accel;
@@ -85,6 +92,12 @@ void machine_set_flat32(Machine *m);
 /* Run until the guest ends, fails or halts, or about MAX_INSNS instructions
  * have retired (-1: no limit).  Returns m->status. */
 MachineStatus machine_run(Machine *m, int64_t max_insns);
+
+/* Ask the CPU to leave translated code at the next block boundary.
+ * Instructions are still counted exactly: the request subtracts this from
+ * the budget, and the loop adds it back. */
+#define BUDGET_EXIT_REQUEST 0x40000000
+void machine_request_exit(Machine *m);
 
 /* End the guest with STATUS (devices: debug exit).  Safe to call from a
  * device callback inside the execution loop: the guest stops at the end of

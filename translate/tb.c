@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "translate/interp.h"
+#include "memory/tlb.h"
 #include "translate/tb.h"
 
 static uint32_t tb_hash(uint32_t pc, uint32_t flags)
@@ -140,25 +141,73 @@ static void tb_unlink_other_page(TBCache *c, TranslationBlock *tb,
     }
 }
 
-void tb_invalidate_page(TBCache *c, AddressSpace *as, uint32_t page_addr)
+/* Retire TB: out of the lookup structures; freed at the loop's top. */
+static void tb_retire(TBCache *c, TranslationBlock *tb)
 {
-    uint32_t page = page_addr & ~0xfffu;
-    TranslationBlock *tb = page_first(c, page);
-    page_set_first(c, page, NULL);
-    as_clear_code_page(as, page);
+    tb_unlink(c, tb);
+    if (c->on_invalidate) {
+        c->on_invalidate(c->opaque, tb);
+    }
+    /* The block may be running (self-modifying code): free it only
+     * when the loop is back at its top. */
+    tb->invalid = true;
+    tb->all_next = c->retired;
+    c->retired = tb;
+    c->ninvalidated++;
+}
+
+/* Does TB's code overlap [start, end) of physical page PAGE? */
+static bool tb_overlaps(const TranslationBlock *tb, uint32_t page,
+                        uint32_t start, uint32_t end)
+{
+    uint32_t off = tb->pc & ~GUEST_PAGE_MASK;
+    uint32_t first_end = off + tb->size;
+
+    if (tb->phys_page[0] == page) {
+        uint32_t e = first_end > GUEST_PAGE_SIZE ? GUEST_PAGE_SIZE : first_end;
+        if (start < e && off < end) {
+            return true;
+        }
+    }
+    if (tb->phys_page[1] == page && first_end > GUEST_PAGE_SIZE) {
+        return start < first_end - GUEST_PAGE_SIZE;
+    }
+    return false;
+}
+
+void tb_invalidate_range(TBCache *c, AddressSpace *as, uint32_t paddr,
+                         uint32_t len)
+{
+    uint32_t page = paddr & GUEST_PAGE_MASK;
+    uint32_t start = paddr & ~GUEST_PAGE_MASK;
+    uint32_t end = start + len > GUEST_PAGE_SIZE ? GUEST_PAGE_SIZE
+                                                 : start + len;
+    TranslationBlock *tb = page_first(c, page), *prev = NULL;
+
     while (tb) {
         int slot = tb->phys_page[0] == page ? 0 : 1;
         TranslationBlock *next = tb->page_next[slot];
-        tb_unlink_other_page(c, tb, page);
-        tb_unlink(c, tb);
-        /* The block may be running (self-modifying code): free it only
-         * when the loop is back at its top. */
-        tb->invalid = true;
-        tb->all_next = c->retired;
-        c->retired = tb;
-        c->ninvalidated++;
+        if (tb_overlaps(tb, page, start, end)) {
+            if (prev) {
+                prev->page_next[prev->phys_page[0] == page ? 0 : 1] = next;
+            } else {
+                page_set_first(c, page, next);
+            }
+            tb_unlink_other_page(c, tb, page);
+            tb_retire(c, tb);
+        } else {
+            prev = tb;
+        }
         tb = next;
     }
+    if (!page_first(c, page)) {
+        as_clear_code_page(as, page);
+    }
+}
+
+void tb_invalidate_page(TBCache *c, AddressSpace *as, uint32_t page_addr)
+{
+    tb_invalidate_range(c, as, page_addr & GUEST_PAGE_MASK, GUEST_PAGE_SIZE);
 }
 
 void tb_flush(TBCache *c, AddressSpace *as)

@@ -33,6 +33,18 @@ typedef struct TranslationBlock {
     uint32_t icount;  /* guest instructions */
     TBInsnInfo *insns;
     struct InterpCode *interp; /* interpreter backend's code */
+    /* JIT backend: entry of the host code, and per exit slot the
+     * writable address of the patchable jmp's rel32, its execution
+     * address, and the stub it jumps to when not chained. */
+    uintptr_t jit_code;
+    uint8_t *jmp_rel32_rw[2];
+    uintptr_t jmp_rel32_rx[2];
+    uintptr_t jmp_stub[2];
+    /* Chaining: the block each slot jumps to, and the list of (block,
+     * slot) pairs jumping here, linked through jmp_next. */
+    struct TranslationBlock *jmp_dest[2];
+    uintptr_t jmp_next[2];
+    uintptr_t jmp_incoming; /* TB pointer | slot, 0 if none */
     size_t host_bytes;         /* memory charged to the cache quota */
     bool invalid;
 
@@ -50,6 +62,9 @@ struct TBCache {
     TranslationBlock *all;      /* all live blocks */
     TranslationBlock *retired;  /* invalidated, freed at the loop's top */
     size_t bytes;               /* memory held by live blocks */
+    /* Called for each block invalidated (the JIT unchains it). */
+    void (*on_invalidate)(void *opaque, TranslationBlock *tb);
+    void *opaque;
     size_t quota;
     uint64_t ntranslated, nflushes, ninvalidated;
 };
@@ -63,6 +78,10 @@ TranslationBlock *tb_lookup(TBCache *c, uint32_t pc, uint32_t cs_base,
 void tb_insert(TBCache *c, AddressSpace *as, TranslationBlock *tb);
 /* Invalidate every block on physical page PAGE_ADDR. */
 void tb_invalidate_page(TBCache *c, AddressSpace *as, uint32_t page_addr);
+/* Invalidate the blocks whose code overlaps [PADDR, PADDR+LEN), within
+ * one page; the page stays marked while blocks remain on it. */
+void tb_invalidate_range(TBCache *c, AddressSpace *as, uint32_t paddr,
+                         uint32_t len);
 /* Drop every block (quota reached, or a global change). */
 void tb_flush(TBCache *c, AddressSpace *as);
 /* Free the blocks invalidated since the last call: only when none runs. */

@@ -618,7 +618,7 @@ static int fetch_insn(CPUState *cpu, uint32_t pc, bool code32, X86Insn *insn,
 }
 
 void x86_translate_block(CPUState *cpu, IRBlock *b, TranslationBlock *tb,
-                         FILE *log)
+                         int max_insns, FILE *log)
 {
     DisasContext ctx = {0}, *s = &ctx;
     TBInsnInfo insns[TB_MAX_INSNS];
@@ -700,7 +700,8 @@ void x86_translate_block(CPUState *cpu, IRBlock *b, TranslationBlock *tb,
         }
         eip = s->next_eip;
         if (s->end == DISAS_STOP || page2 != UINT32_MAX ||
-            n >= TB_MAX_INSNS || b->nops > IR_MAX_OPS - 512 ||
+            n >= TB_MAX_INSNS || n >= max_insns ||
+            b->nops > IR_MAX_OPS - 512 ||
             b->nlocals > CPU_NB_IR_TEMPS - 128 ||
             b->ntemps > IR_MAX_TEMPS - 128 ||
             ((s->cs_base + eip) & GUEST_PAGE_MASK) != (pc & GUEST_PAGE_MASK)) {

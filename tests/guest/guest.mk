@@ -29,7 +29,8 @@ GUEST_LDSCRIPT := $(GUEST_DIR)/lib/guest.ld
 
 SCAN_ISA := $(GUEST_BUILD)/scan-isa
 SCAN_ISA_CFLAGS := $(shell pkg-config --cflags capstone 2>/dev/null)
-SCAN_ISA_LIBS := $(or $(shell pkg-config --libs capstone 2>/dev/null),-lcapstone)
+SCAN_ISA_LIBS := $(or $(shell pkg-config --libs capstone 2>/dev/null), \
+	-lcapstone)
 
 GUEST_PROGS := $(sort $(basename $(notdir $(wildcard $(GUEST_DIR)/progs/*.c))))
 GUEST_FAULTS := $(sort $(basename $(notdir \
@@ -37,7 +38,8 @@ GUEST_FAULTS := $(sort $(basename $(notdir \
 
 # The runtime: common objects, plus one start file and platform layer each
 # for the guest and the native link.
-GUEST_LIB_COMMON := $(addprefix $(GUEST_BUILD)/lib/,rt.o format.o string.o divdi3.o)
+GUEST_LIB_COMMON := $(addprefix $(GUEST_BUILD)/lib/, \
+	rt.o format.o string.o divdi3.o)
 GUEST_LIB_ELF := $(GUEST_BUILD)/lib/crt0.o $(GUEST_BUILD)/lib/platform-guest.o \
 	$(GUEST_LIB_COMMON)
 GUEST_LIB_NATIVE := $(GUEST_BUILD)/lib/crt0-native.o \
@@ -69,33 +71,36 @@ CLEAN_FILES += $(GUEST_BUILD)/*.o $(GUEST_BUILD)/*.d $(GUEST_BUILD)/*.elf \
 
 # ---- compiling ----
 
+# The flags live here, so objects are rebuilt when this file changes.
+GUEST_MK := $(GUEST_DIR)/guest.mk
+
 $(GUEST_BUILD)/lib/rt.o $(GUEST_BUILD)/lib/format.o \
 $(GUEST_BUILD)/lib/string.o $(GUEST_BUILD)/lib/divdi3.o \
 $(GUEST_BUILD)/lib/platform-guest.o $(GUEST_BUILD)/lib/platform-native.o: \
-		$(GUEST_BUILD)/lib/%.o: $(GUEST_DIR)/lib/%.c
+		$(GUEST_BUILD)/lib/%.o: $(GUEST_DIR)/lib/%.c $(GUEST_MK)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(GUEST_BUILD)/lib/crt0.o $(GUEST_BUILD)/lib/crt0-native.o: \
-		$(GUEST_BUILD)/lib/%.o: $(GUEST_DIR)/lib/%.S
+		$(GUEST_BUILD)/lib/%.o: $(GUEST_DIR)/lib/%.S $(GUEST_MK)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(GUEST_BUILD)/lib/crt0-badsum.o: $(GUEST_DIR)/lib/crt0.S
+$(GUEST_BUILD)/lib/crt0-badsum.o: $(GUEST_DIR)/lib/crt0.S $(GUEST_MK)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -DMB_BAD_CHECKSUM -MMD -MP -c -o $@ $<
 
-$(GUEST_PROG_OBJS): $(GUEST_BUILD)/%.o: $(GUEST_DIR)/progs/%.c
+$(GUEST_PROG_OBJS): $(GUEST_BUILD)/%.o: $(GUEST_DIR)/progs/%.c $(GUEST_MK)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(GUEST_FAULT_C:%=$(GUEST_BUILD)/fault/%.o): \
-		$(GUEST_BUILD)/fault/%.o: $(GUEST_DIR)/progs-fault/%.c
+		$(GUEST_BUILD)/fault/%.o: $(GUEST_DIR)/progs-fault/%.c $(GUEST_MK)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(GUEST_FAULT_S:%=$(GUEST_BUILD)/fault/%.o): \
-		$(GUEST_BUILD)/fault/%.o: $(GUEST_DIR)/progs-fault/%.S
+		$(GUEST_BUILD)/fault/%.o: $(GUEST_DIR)/progs-fault/%.S $(GUEST_MK)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -106,7 +111,7 @@ $(GUEST_ELFS) $(GUEST_FAULT_ELFS): $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/%.o \
 		$(GUEST_LIB_ELF) $(GUEST_LDSCRIPT) $(SCAN_ISA)
 	$(GUEST_CC) $(GUEST_LDFLAGS) -T $(GUEST_LDSCRIPT) -o $@.tmp \
 		$(GUEST_LIB_ELF) $<
-	$(SCAN_ISA) $@.tmp
+	$(SCAN_ISA) $@.tmp || { rm -f $@.tmp; exit 1; }
 	mv -f $@.tmp $@
 
 $(GUEST_BADSUM_ELF): $(GUEST_BUILD)/hello.o $(GUEST_BUILD)/lib/crt0-badsum.o \
@@ -115,10 +120,11 @@ $(GUEST_BADSUM_ELF): $(GUEST_BUILD)/hello.o $(GUEST_BUILD)/lib/crt0-badsum.o \
 	$(GUEST_CC) $(GUEST_LDFLAGS) -T $(GUEST_LDSCRIPT) -o $@.tmp \
 		$(GUEST_BUILD)/lib/crt0-badsum.o \
 		$(filter-out %/crt0.o,$(GUEST_LIB_ELF)) $<
-	$(SCAN_ISA) $@.tmp
+	$(SCAN_ISA) $@.tmp || { rm -f $@.tmp; exit 1; }
 	mv -f $@.tmp $@
 
-$(GUEST_NATIVES): $(GUEST_BUILD)/%.native: $(GUEST_BUILD)/%.o $(GUEST_LIB_NATIVE)
+$(GUEST_NATIVES): $(GUEST_BUILD)/%.native: $(GUEST_BUILD)/%.o \
+		$(GUEST_LIB_NATIVE)
 	$(GUEST_CC) $(GUEST_LDFLAGS) -o $@ $(GUEST_LIB_NATIVE) $<
 
 # ---- the ISA scanner (a host program) ----

@@ -3,7 +3,8 @@
  * Machine: string instructions, segments from a GDT (bases, limits,
  * far transfers, 16-bit code), the stack, precise state at faults,
  * unsupported features, and code that is rewritten after it ran.
- * The code is hand-assembled; each byte string says what it is.
+ * The code is hand-assembled; each byte string says what it is.  Each
+ * test runs on the interpreter and on the JIT.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -17,9 +18,11 @@
 #define STACK 0x80000u
 #define GDT 0x500u
 
-static Machine *new_machine(void)
+/* Every test runs on both backends: Check's loop index picks one. */
+static Machine *new_machine_accel(int backend)
 {
-    MachineConfig cfg = {.ram_size = RAM, .accel = ACCEL_INTERP};
+    MachineConfig cfg = {.ram_size = RAM,
+                         .accel = backend ? ACCEL_JIT : ACCEL_INTERP};
     char err[256];
     Machine *m = machine_new(&cfg, err, sizeof(err));
 
@@ -29,6 +32,8 @@ static Machine *new_machine(void)
     m->cpu.regs[R_ESP] = STACK;
     return m;
 }
+
+#define new_machine() new_machine_accel(_i)
 
 /* Load CODE at CODE and run it from there to hlt (or a failure). */
 static MachineStatus run(Machine *m, const uint8_t *code, size_t len)
@@ -323,21 +328,92 @@ START_TEST(test_rewritten_code)
 }
 END_TEST
 
+/* A store to the next instruction of the same block: x86 executes the new
+ * bytes (SDM Vol. 3A, 8.1.3), so the block must stop after the store. */
+START_TEST(test_smc_next_instruction)
+{
+    Machine *m = new_machine();
+    static const uint8_t code[] = {
+        0xb3, 0x07,                               /* mov bl, 7 */
+        0xc6, 0x05, 0x0a, 0x10, 0x00, 0x00, 0x05, /* mov byte [0x100a], 5 */
+        0xb0, 0x01,                               /* mov al, 1 (imm at 0x100a) */
+        0xb1, 0x03,                               /* mov cl, 3 */
+        0xf4,
+    };
+    ck_assert_int_eq(run(m, code, sizeof(code)), MACHINE_HALTED);
+    ck_assert_uint_eq(m->cpu.regs[R_EAX] & 0xff, 5);
+    ck_assert_uint_eq(m->cpu.regs[R_EBX] & 0xff, 7);
+    ck_assert_uint_eq(m->cpu.regs[R_ECX] & 0xff, 3);
+    ck_assert_uint_eq(m->cpu.icount, 5);
+    machine_free(m);
+}
+END_TEST
+
+/* A loop that rewrites its own body on every iteration: add eax, K with
+ * K = 1, 2, 3, ... so EAX ends as 1 + 2 + ... + 10. */
+START_TEST(test_smc_loop_body)
+{
+    Machine *m = new_machine();
+    static const uint8_t code[] = {
+        0x31, 0xc0,                   /* xor eax, eax */
+        0xb9, 0x0a, 0x00, 0x00, 0x00, /* mov ecx, 10 */
+        0xbb, 0x01, 0x00, 0x00, 0x00, /* mov ebx, 1 */
+        /* loop (0x100c): */
+        0x89, 0x1d, 0x14, 0x10, 0x00, 0x00, /* mov [0x1014], ebx */
+        0x90,                         /* nop */
+        0x05, 0x00, 0x00, 0x00, 0x00, /* add eax, imm32 (imm at 0x1014) */
+        0x43,                         /* inc ebx */
+        0xe2, 0xf1,                   /* loop 0x100c */
+        0xf4,
+    };
+    ck_assert_int_eq(run(m, code, sizeof(code)), MACHINE_HALTED);
+    ck_assert_uint_eq(m->cpu.regs[R_EAX], 55);
+    machine_free(m);
+}
+END_TEST
+
+/* A JIT-like guest: writes a small function into a buffer, calls it,
+ * writes another over it, calls again. */
+START_TEST(test_smc_generated_code)
+{
+    Machine *m = new_machine();
+    static const uint8_t code[] = {
+        /* gen: mov eax, imm32 ; ret  -> at 0x3000 */
+        0xc6, 0x05, 0x00, 0x30, 0x00, 0x00, 0xb8,       /* mov byte [0x3000], 0xb8 */
+        0xc7, 0x05, 0x01, 0x30, 0x00, 0x00, 0x11, 0x00, 0x00, 0x00, /* mov dword [0x3001], 0x11 */
+        0xc6, 0x05, 0x05, 0x30, 0x00, 0x00, 0xc3,       /* mov byte [0x3005], 0xc3 */
+        0xbe, 0x00, 0x30, 0x00, 0x00,                   /* mov esi, 0x3000 */
+        0xff, 0xd6,                                     /* call esi */
+        0x89, 0xc3,                                     /* mov ebx, eax */
+        0xc7, 0x05, 0x01, 0x30, 0x00, 0x00, 0x22, 0x00, 0x00, 0x00, /* mov dword [0x3001], 0x22 */
+        0xff, 0xd6,                                     /* call esi */
+        0x01, 0xc3,                                     /* add ebx, eax */
+        0xf4,
+    };
+    ck_assert_int_eq(run(m, code, sizeof(code)), MACHINE_HALTED);
+    ck_assert_uint_eq(m->cpu.regs[R_EBX], 0x33);
+    machine_free(m);
+}
+END_TEST
+
 static Suite *exec_suite(void)
 {
     Suite *s = suite_create("exec");
     TCase *tc = tcase_create("core");
 
-    tcase_add_test(tc, test_rep_strings);
-    tcase_add_test(tc, test_segment_base_and_limit);
-    tcase_add_test(tc, test_read_only_segment_write);
-    tcase_add_test(tc, test_far_jump_16bit_code);
-    tcase_add_test(tc, test_far_call_and_return);
-    tcase_add_test(tc, test_precise_fault_state);
-    tcase_add_test(tc, test_invalid_opcode_and_int3);
-    tcase_add_test(tc, test_paging_is_unsupported);
-    tcase_add_test(tc, test_stack_instructions);
-    tcase_add_test(tc, test_rewritten_code);
+    tcase_add_loop_test(tc, test_rep_strings, 0, 2);
+    tcase_add_loop_test(tc, test_segment_base_and_limit, 0, 2);
+    tcase_add_loop_test(tc, test_read_only_segment_write, 0, 2);
+    tcase_add_loop_test(tc, test_far_jump_16bit_code, 0, 2);
+    tcase_add_loop_test(tc, test_far_call_and_return, 0, 2);
+    tcase_add_loop_test(tc, test_precise_fault_state, 0, 2);
+    tcase_add_loop_test(tc, test_invalid_opcode_and_int3, 0, 2);
+    tcase_add_loop_test(tc, test_paging_is_unsupported, 0, 2);
+    tcase_add_loop_test(tc, test_stack_instructions, 0, 2);
+    tcase_add_loop_test(tc, test_rewritten_code, 0, 2);
+    tcase_add_loop_test(tc, test_smc_next_instruction, 0, 2);
+    tcase_add_loop_test(tc, test_smc_loop_body, 0, 2);
+    tcase_add_loop_test(tc, test_smc_generated_code, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,7 +7,8 @@
 
 /* Where formatted characters go: the console, or a bounded buffer. */
 typedef struct Out {
-    char *buf;          /* NULL: console */
+    int console;        /* else the bounded buffer buf */
+    char *buf;
     size_t size;
     size_t count;       /* characters produced, as printf returns */
     char pending[128];  /* console characters not yet written */
@@ -24,7 +25,7 @@ static void out_flush(Out *o)
 
 static void out_char(Out *o, char c)
 {
-    if (o->buf == NULL) {
+    if (o->console) {
         if (o->npending == sizeof(o->pending)) {
             out_flush(o);
         }
@@ -309,7 +310,7 @@ static void format(Out *o, const char *fmt, va_list ap)
 
 int vprintf(const char *fmt, va_list ap)
 {
-    Out o = { .buf = NULL };
+    Out o = { .console = 1 };
 
     format(&o, fmt, ap);
     out_flush(&o);

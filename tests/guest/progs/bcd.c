@@ -173,7 +173,7 @@ static uint32_t exhaustive(void)
     return h;
 }
 
-/* ---- packed BCD numbers: 64 digits in 32 bytes, least significant first ---- */
+/* ---- packed BCD: 64 digits in 32 bytes, least significant first ---- */
 
 #define BCD_BYTES 32
 
@@ -263,9 +263,9 @@ static uint32_t fibonacci_bcd(void)
             CHECK_EQ(bcd_to_u64(&fib[n]), b);
         }
         for (int i = 0; i < BCD_BYTES; i += 4) {
-            h = mix32(h, (uint32_t)fib[n].b[i] | (uint32_t)fib[n].b[i + 1] << 8 |
-                             (uint32_t)fib[n].b[i + 2] << 16 |
-                             (uint32_t)fib[n].b[i + 3] << 24);
+            const uint8_t *b = &fib[n].b[i];
+            h = mix32(h, (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                             (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
         }
     }
     char s[2 * BCD_BYTES + 1];

@@ -234,7 +234,8 @@ int main(uint32_t mb_magic, const void *mb_info)
         uint32_t lo = bsf(x), hi = bsr(x);
         EXPECT((x >> lo & 1) && (x & ((1u << lo) - 1)) == 0);
         EXPECT((x >> hi) == 1);
-        EXPECT((uint32_t)__builtin_ctz(x) == lo && 31u - (uint32_t)__builtin_clz(x) == hi);
+        EXPECT((uint32_t)__builtin_ctz(x) == lo &&
+               31u - (uint32_t)__builtin_clz(x) == hi);
         uint32_t rv = reverse_bits(x);
         if (i % 8 == 0) {
             EXPECT(rv == reverse_loop(x));

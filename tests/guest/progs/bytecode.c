@@ -9,11 +9,55 @@
  */
 #include "rt.h"
 
+/*
+ * Every opcode's effect, written once and expanded three times: into the
+ * opcode numbers, the switch cases and the handler functions, so the two
+ * dispatchers cannot drift apart.  TOS and NOS are the top two stack
+ * slots; arithmetic wraps in uint32_t.
+ */
+#define TOS (vm->stack[vm->sp - 1])
+#define NOS (vm->stack[vm->sp - 2])
+#define PUSH(v) (vm->stack[vm->sp++] = (v))
+#define POP() (vm->stack[--vm->sp])
+#define BINOP(expr) (NOS = (int32_t)(expr), vm->sp--)
+#define U(x) ((uint32_t)(x))
+
+#define OPCODES(X)                                                          \
+    X(HALT, vm->halted = 1)                                                 \
+    X(PUSH, PUSH(operand(vm)))                                              \
+    X(LOAD, PUSH(vm->vars[operand(vm)]))                                    \
+    X(STORE, { int32_t v_ = operand(vm); vm->vars[v_] = POP(); })           \
+    X(ADD, BINOP(U(NOS) + U(TOS)))                                          \
+    X(SUB, BINOP(U(NOS) - U(TOS)))                                          \
+    X(MUL, BINOP(U(NOS) * U(TOS)))                                          \
+    X(DIV, BINOP(U(NOS) / U(TOS)))                                          \
+    X(MOD, BINOP(U(NOS) % U(TOS)))                                          \
+    X(AND, BINOP(NOS & TOS))                                                \
+    X(OR, BINOP(NOS | TOS))                                                 \
+    X(XOR, BINOP(NOS ^ TOS))                                                \
+    X(SHL, BINOP(U(NOS) << (TOS & 31)))                                     \
+    X(SHR, BINOP(U(NOS) >> (TOS & 31)))                                     \
+    X(LT, BINOP(NOS < TOS))                                                 \
+    X(EQ, BINOP(NOS == TOS))                                                \
+    X(JMP, vm->pc = U(operand(vm)))                                         \
+    X(JZ, { int32_t t_ = operand(vm); if (POP() == 0) vm->pc = U(t_); })    \
+    X(JNZ, { int32_t t_ = operand(vm); if (POP() != 0) vm->pc = U(t_); })   \
+    X(CALL, { int32_t t_ = operand(vm);                                     \
+              vm->rstack[vm->rsp++] = vm->pc; vm->pc = U(t_); })            \
+    X(RET, vm->pc = vm->rstack[--vm->rsp])                                  \
+    X(DUP, { int32_t v_ = TOS; PUSH(v_); })                                 \
+    X(DROP, vm->sp--)                                                       \
+    X(SWAP, { int32_t v_ = TOS; TOS = NOS; NOS = v_; })                     \
+    X(OVER, { int32_t v_ = NOS; PUSH(v_); })                                \
+    X(INC, TOS++)                                                           \
+    X(DEC, TOS--)                                                           \
+    X(EMIT, vm->emitted = mix32(vm->emitted, U(POP())))
+
 enum {
-    OP_HALT, OP_PUSH, OP_LOAD, OP_STORE, OP_ADD, OP_SUB, OP_MUL, OP_DIV,
-    OP_MOD, OP_AND, OP_OR, OP_XOR, OP_SHL, OP_SHR, OP_LT, OP_EQ, OP_JMP,
-    OP_JZ, OP_JNZ, OP_CALL, OP_RET, OP_DUP, OP_DROP, OP_SWAP, OP_OVER,
-    OP_INC, OP_DEC, OP_EMIT, OP_COUNT
+#define OP_ENUM(name, body) OP_##name,
+    OPCODES(OP_ENUM)
+#undef OP_ENUM
+    OP_COUNT
 };
 
 /* Opcodes followed by a 32-bit little-endian operand. */
@@ -96,116 +140,40 @@ static int32_t operand(VM *vm)
                      (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
 }
 
-#define TOS (vm->stack[vm->sp - 1])
-#define NOS (vm->stack[vm->sp - 2])
-
+/* A dense switch: gcc makes it a jump table (jmp *table(,%eax,4)). */
 static void run_switch(VM *vm)
 {
-    for (;;) {
+    while (!vm->halted) {
         int op = vm->code[vm->pc++];
-        int32_t t;
         vm->steps++;
         switch (op) {
-        case OP_HALT: return;
-        case OP_PUSH: t = operand(vm); vm->stack[vm->sp++] = t; break;
-        case OP_LOAD: t = operand(vm); vm->stack[vm->sp++] = vm->vars[t]; break;
-        case OP_STORE: t = operand(vm); vm->vars[t] = vm->stack[--vm->sp]; break;
-        case OP_ADD: NOS += TOS; vm->sp--; break;
-        case OP_SUB: NOS -= TOS; vm->sp--; break;
-        case OP_MUL: NOS = (int32_t)((uint32_t)NOS * (uint32_t)TOS); vm->sp--; break;
-        case OP_DIV: NOS = (int32_t)((uint32_t)NOS / (uint32_t)TOS); vm->sp--; break;
-        case OP_MOD: NOS = (int32_t)((uint32_t)NOS % (uint32_t)TOS); vm->sp--; break;
-        case OP_AND: NOS &= TOS; vm->sp--; break;
-        case OP_OR: NOS |= TOS; vm->sp--; break;
-        case OP_XOR: NOS ^= TOS; vm->sp--; break;
-        case OP_SHL: NOS = (int32_t)((uint32_t)NOS << (TOS & 31)); vm->sp--; break;
-        case OP_SHR: NOS = (int32_t)((uint32_t)NOS >> (TOS & 31)); vm->sp--; break;
-        case OP_LT: NOS = NOS < TOS; vm->sp--; break;
-        case OP_EQ: NOS = NOS == TOS; vm->sp--; break;
-        case OP_JMP: vm->pc = (uint32_t)operand(vm); break;
-        case OP_JZ:
-            t = operand(vm);
-            if (vm->stack[--vm->sp] == 0) {
-                vm->pc = (uint32_t)t;
-            }
+#define OP_CASE(name, body)                                                 \
+        case OP_##name:                                                     \
+            body;                                                           \
             break;
-        case OP_JNZ:
-            t = operand(vm);
-            if (vm->stack[--vm->sp] != 0) {
-                vm->pc = (uint32_t)t;
-            }
-            break;
-        case OP_CALL:
-            t = operand(vm);
-            vm->rstack[vm->rsp++] = vm->pc;
-            vm->pc = (uint32_t)t;
-            break;
-        case OP_RET: vm->pc = vm->rstack[--vm->rsp]; break;
-        case OP_DUP: vm->stack[vm->sp] = TOS; vm->sp++; break;
-        case OP_DROP: vm->sp--; break;
-        case OP_SWAP: t = TOS; TOS = NOS; NOS = t; break;
-        case OP_OVER: vm->stack[vm->sp] = NOS; vm->sp++; break;
-        case OP_INC: TOS++; break;
-        case OP_DEC: TOS--; break;
-        case OP_EMIT: vm->emitted = mix32(vm->emitted, (uint32_t)vm->stack[--vm->sp]); break;
-        default: return;
+        OPCODES(OP_CASE)
+#undef OP_CASE
+        default:
+            return;
         }
     }
 }
 
-/* The same semantics, one function per opcode. */
+/* The same semantics, one function per opcode, called through a table. */
 typedef void (*Handler)(VM *vm);
 
-static void h_halt(VM *vm) { vm->halted = 1; }
-static void h_push(VM *vm) { int32_t t = operand(vm); vm->stack[vm->sp++] = t; }
-static void h_load(VM *vm) { int32_t t = operand(vm); vm->stack[vm->sp++] = vm->vars[t]; }
-static void h_store(VM *vm) { int32_t t = operand(vm); vm->vars[t] = vm->stack[--vm->sp]; }
-static void h_add(VM *vm) { NOS += TOS; vm->sp--; }
-static void h_sub(VM *vm) { NOS -= TOS; vm->sp--; }
-static void h_mul(VM *vm) { NOS = (int32_t)((uint32_t)NOS * (uint32_t)TOS); vm->sp--; }
-static void h_div(VM *vm) { NOS = (int32_t)((uint32_t)NOS / (uint32_t)TOS); vm->sp--; }
-static void h_mod(VM *vm) { NOS = (int32_t)((uint32_t)NOS % (uint32_t)TOS); vm->sp--; }
-static void h_and(VM *vm) { NOS &= TOS; vm->sp--; }
-static void h_or(VM *vm) { NOS |= TOS; vm->sp--; }
-static void h_xor(VM *vm) { NOS ^= TOS; vm->sp--; }
-static void h_shl(VM *vm) { NOS = (int32_t)((uint32_t)NOS << (TOS & 31)); vm->sp--; }
-static void h_shr(VM *vm) { NOS = (int32_t)((uint32_t)NOS >> (TOS & 31)); vm->sp--; }
-static void h_lt(VM *vm) { NOS = NOS < TOS; vm->sp--; }
-static void h_eq(VM *vm) { NOS = NOS == TOS; vm->sp--; }
-static void h_jmp(VM *vm) { vm->pc = (uint32_t)operand(vm); }
-static void h_jz(VM *vm)
-{
-    int32_t t = operand(vm);
-    if (vm->stack[--vm->sp] == 0) {
-        vm->pc = (uint32_t)t;
+#define OP_HANDLER(name, body)                                              \
+    static void h_##name(VM *vm)                                            \
+    {                                                                       \
+        body;                                                               \
     }
-}
-static void h_jnz(VM *vm)
-{
-    int32_t t = operand(vm);
-    if (vm->stack[--vm->sp] != 0) {
-        vm->pc = (uint32_t)t;
-    }
-}
-static void h_call(VM *vm)
-{
-    int32_t t = operand(vm);
-    vm->rstack[vm->rsp++] = vm->pc;
-    vm->pc = (uint32_t)t;
-}
-static void h_ret(VM *vm) { vm->pc = vm->rstack[--vm->rsp]; }
-static void h_dup(VM *vm) { vm->stack[vm->sp] = TOS; vm->sp++; }
-static void h_drop(VM *vm) { vm->sp--; }
-static void h_swap(VM *vm) { int32_t t = TOS; TOS = NOS; NOS = t; }
-static void h_over(VM *vm) { vm->stack[vm->sp] = NOS; vm->sp++; }
-static void h_inc(VM *vm) { TOS++; }
-static void h_dec(VM *vm) { TOS--; }
-static void h_emit(VM *vm) { vm->emitted = mix32(vm->emitted, (uint32_t)vm->stack[--vm->sp]); }
+OPCODES(OP_HANDLER)
+#undef OP_HANDLER
 
 static const Handler handlers[OP_COUNT] = {
-    h_halt, h_push, h_load, h_store, h_add, h_sub, h_mul, h_div, h_mod,
-    h_and, h_or, h_xor, h_shl, h_shr, h_lt, h_eq, h_jmp, h_jz, h_jnz,
-    h_call, h_ret, h_dup, h_drop, h_swap, h_over, h_inc, h_dec, h_emit,
+#define OP_ENTRY(name, body) h_##name,
+    OPCODES(OP_ENTRY)
+#undef OP_ENTRY
 };
 
 static void run_table(VM *vm)

@@ -38,7 +38,7 @@ static void make_tables(void)
     for (uint32_t i = 0; i < 256; i++) {
         uint16_t c = (uint16_t)(i << 8);
         for (int k = 0; k < 8; k++) {
-            c = (c & 0x8000) ? (uint16_t)((c << 1) ^ 0x1021) : (uint16_t)(c << 1);
+            c = (uint16_t)((c & 0x8000) ? (c << 1) ^ 0x1021 : c << 1);
         }
         crc16_table[i] = c;
     }
@@ -101,7 +101,7 @@ static uint16_t crc16_ccitt(const uint8_t *p, size_t n)
     uint16_t c = 0xffff;
 
     while (n--) {
-        c = (uint16_t)(crc16_table[((c >> 8) ^ *p++) & 0xff] ^ (uint16_t)(c << 8));
+        c = (uint16_t)(crc16_table[((c >> 8) ^ *p++) & 0xff] ^ (c << 8));
     }
     return c;
 }

@@ -320,7 +320,7 @@ int main(uint32_t mb_magic, const void *mb_info)
                     uint32_t got = setcc_mask(a, b, bits);
                     uint32_t want = expected_mask(a, b, bits);
                     if (got != want && bad++ < 10) {
-                        printf("  setcc %d-bit cmp %08x, %08x: %04x want %04x\n",
+                        printf("  setcc%d cmp %08x, %08x: %04x want %04x\n",
                                bits, b, a, got, want);
                     }
                     sum = mix32(sum, got);

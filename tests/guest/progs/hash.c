@@ -71,8 +71,9 @@ static uint32_t murmur3_32(const void *data, size_t n, uint32_t seed)
     size_t blocks = n / 4;
 
     for (size_t i = 0; i < blocks; i++) {
-        uint32_t k = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
-                     (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+        const uint8_t *b = p + 4 * i;
+        uint32_t k = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                     (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
         k *= c1;
         k = rotl32(k, 15);
         k *= c2;
@@ -254,7 +255,8 @@ int main(uint32_t mb_magic, const void *mb_info)
     uint32_t live = 0;
     for (int round = 0; round < 3; round++) {
         for (uint32_t i = 0; i < 20000; i++) {
-            uint32_t key = (uint32_t)round * 3000 + xorshift32(&rng) % KEY_WINDOW;
+            uint32_t key =
+                (uint32_t)round * 3000 + xorshift32(&rng) % KEY_WINDOW;
             if ((xorshift32(&rng) & 3) == 0) {
                 int was = erase(key);
                 CHECK_EQ(was, present[key]);

@@ -145,7 +145,8 @@ static uint32_t det_mod(int n, uint32_t m[][16])
         for (int i = c + 1; i < n; i++) {
             uint32_t f = (uint32_t)((uint64_t)m[i][c] * inv % P);
             for (int j = c; j < n; j++) {
-                m[i][j] = (uint32_t)((m[i][j] + (uint64_t)(P - f) * m[c][j]) % P);
+                uint64_t v = m[i][j] + (uint64_t)(P - f) * m[c][j];
+                m[i][j] = (uint32_t)(v % P);
             }
         }
     }

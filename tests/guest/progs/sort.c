@@ -175,7 +175,8 @@ static void gsort(void *base, size_t n, size_t size, cmp_fn cmp)
             if (child >= n) {
                 break;
             }
-            if (child + 1 < n && cmp(b + child * size, b + (child + 1) * size) < 0) {
+            if (child + 1 < n &&
+                cmp(b + child * size, b + (child + 1) * size) < 0) {
                 child++;
             }
             if (cmp(b + root * size, b + child * size) >= 0) {
@@ -192,7 +193,8 @@ static void gsort(void *base, size_t n, size_t size, cmp_fn cmp)
             if (child >= end) {
                 break;
             }
-            if (child + 1 < end && cmp(b + child * size, b + (child + 1) * size) < 0) {
+            if (child + 1 < end &&
+                cmp(b + child * size, b + (child + 1) * size) < 0) {
                 child++;
             }
             if (cmp(b + root * size, b + child * size) >= 0) {
@@ -305,7 +307,8 @@ int main(uint32_t mb_magic, const void *mb_info)
     for (int i = 1; i < 2000; i++) {
         CHECK(shorts[i - 1] <= shorts[i]);
     }
-    sum = mix32(sum, (uint32_t)(uint16_t)shorts[0] << 16 | (uint16_t)shorts[1999]);
+    sum = mix32(sum, (uint32_t)(uint16_t)shorts[0] << 16 |
+                         (uint16_t)shorts[1999]);
 
     /* Records with duplicate keys: the generic sort by (key, seq) gives the
      * stable order, and merge sort of the packed keys must reproduce it. */
