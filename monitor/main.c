@@ -68,6 +68,9 @@ int main(int argc, char **argv)
         break;
     }
     fflush(stdout);
+    if (m->log_mask & LOG_STATS) {
+        machine_print_stats(m, m->log);
+    }
     pc_free(m);
     options_free(&opts);
     return status;

@@ -184,7 +184,7 @@ static const struct {
 } log_items[] = {
     {"in_asm", LOG_IN_ASM}, {"op", LOG_OP},   {"exec", LOG_EXEC},
     {"cpu", LOG_CPU},       {"int", LOG_INT}, {"unimp", LOG_UNIMP},
-    {"out_asm", LOG_OUT_ASM},
+    {"out_asm", LOG_OUT_ASM}, {"stats", LOG_STATS},
 };
 
 int machine_parse_log(const char *list, char *err, size_t errlen)
@@ -222,8 +222,21 @@ const char *machine_log_help(void)
            "op      show the IR of each translated block, before and after\n"
            "        the optimizer\n"
            "out_asm show the host code of each translated block (jit)\n"
+           "stats   show counters when the guest ends\n"
            "exec    show each block as it is executed\n"
            "cpu     show the CPU registers before each block\n"
            "int     show exceptions and interrupts\n"
            "unimp   show use of unimplemented features\n";
+}
+
+void machine_print_stats(const Machine *m, FILE *f)
+{
+    fprintf(f,
+            "instructions retired: %llu\n"
+            "blocks translated: %llu (invalidated %llu, cache flushes %llu)\n"
+            "block memory: %zu bytes\n",
+            (unsigned long long)m->cpu.icount,
+            (unsigned long long)m->tbs->ntranslated,
+            (unsigned long long)m->tbs->ninvalidated,
+            (unsigned long long)m->tbs->nflushes, m->tbs->bytes);
 }

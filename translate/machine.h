@@ -27,6 +27,7 @@ typedef enum MachineAccel { ACCEL_INTERP, ACCEL_JIT } MachineAccel;
 #define LOG_CPU 0x10u     /* registers before each block */
 #define LOG_UNIMP 0x20u   /* unimplemented features used */
 #define LOG_OUT_ASM 0x40u /* host code of each block (JIT) */
+#define LOG_STATS 0x80u   /* counters when the guest ends */
 
 /* What the guest's run came to. */
 typedef enum MachineStatus {
@@ -108,6 +109,9 @@ void machine_end(Machine *m, int status, const char *fmt, ...)
 /* Register a function the loop calls between slices (at most
  * MACHINE_MAX_POLLS); returns 0 or -1. */
 int machine_add_poll(Machine *m, MachinePollFn fn, void *opaque);
+
+/* Write the Machine's counters (instructions, blocks...) to F. */
+void machine_print_stats(const Machine *m, FILE *f);
 
 /* Parse a -d list ("in_asm,exec"); returns the mask or -1 (and the bad
  * item in ERR). */

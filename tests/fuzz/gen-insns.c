@@ -360,7 +360,50 @@ void gi_div(Gen *g)
     unary_rm(g, w, sgn ? 7 : 6, &d, 0, F_ALL);
 }
 
-/* A group that raises #DE; nothing runs after it. */
+/* #UD: ud2, or LOCK where it is not allowed (SDM Vol. 2A, LOCK: on a
+ * register destination, or on an instruction outside the lockable list). */
+static void fault_ud(Gen *g)
+{
+    GenEnc e;
+    GenRM rm;
+
+    g->p->fault_vector = 6;
+    gen_enc_init(&e);
+    gen_enc_pfx(&e, 0xf0);
+    switch (gen_rand(g, 5)) {
+    case 0: /* ud2, lock prefix dropped */
+        e.npfx = 0;
+        gen_enc_op(&e, 2, 0x0f, 0x0b);
+        break;
+    case 1: /* lock add r, r */
+        gen_enc_op(&e, 1, 0x01);
+        gen_rm_reg(&rm, gen_any_reg(g));
+        gen_enc_modrm(&e, gen_any_reg(g), &rm);
+        break;
+    case 2: /* lock inc r / lock not r */
+        gen_enc_op(&e, 1, 0xff - gen_rand(g, 2) * 8);
+        gen_rm_reg(&rm, gen_any_reg(g));
+        gen_enc_modrm(&e, gen_chance(g, 50) ? 0 : 2, &rm);
+        if (e.op[0] == 0xff && e.regf == 2) {
+            e.op[0] = 0xf7;
+        }
+        break;
+    case 3: /* lock mov [mem], r / lock cmp [mem], r */
+        gen_mem(g, 4, 0, 0, &rm);
+        gen_enc_op(&e, 1, gen_chance(g, 50) ? 0x89 : 0x39);
+        gen_enc_modrm(&e, gen_any_reg(g), &rm);
+        break;
+    default: /* lock bt [mem], imm: BT alone cannot be locked */
+        gen_mem(g, 4, 0, 0, &rm);
+        gen_enc_op(&e, 2, 0x0f, 0xba);
+        gen_enc_modrm(&e, 4, &rm);
+        gen_enc_imm(&e, gen_rand(g, 32), 1);
+        break;
+    }
+    gen_emit(g, &e, 0, 0, 0);
+}
+
+/* A group that raises #DE or #UD; nothing runs after it. */
 void gi_fault(Gen *g)
 {
     static const uint8_t idiv_ovf[] = {
@@ -378,6 +421,12 @@ void gi_fault(Gen *g)
     }
     gen_group(g);
     g->p->fault_group = g->p->ngroups - 1;
+    g->p->fault_vector = 0;
+    g->ended = true;
+    if (gen_chance(g, 40)) {
+        fault_ud(g);
+        return;
+    }
     switch (gen_rand(g, 4)) {
     case 0: /* div by zero */
         gen_mov_imm32(g, r, 0);
@@ -406,7 +455,6 @@ void gi_fault(Gen *g)
         break;
     }
     }
-    g->ended = true;
 }
 
 /* ---- bits ---- */

@@ -52,7 +52,8 @@ typedef struct GenProg {
     GenInsn *insn;
     uint32_t n, cap;
     uint32_t ngroups;
-    int32_t fault_group;   /* the group meant to raise #DE, or -1 */
+    int32_t fault_group;   /* the group meant to fault, or -1 */
+    uint32_t fault_vector; /* its exception: #DE or #UD */
     uint32_t code_addr;    /* where it runs */
     uint32_t regs[FR_NREGS];
     uint32_t eflags;

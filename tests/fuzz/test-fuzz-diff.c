@@ -4,8 +4,8 @@
  * IR optimizer, on the JIT, and natively on the host CPU in a 32-bit
  * process (tests/fuzz/native32.c); the final registers, the arithmetic
  * flags and DF (less those the SDM leaves undefined), the data area and
- * the stack area must all agree.  A program that faults (#DE, by design)
- * must fault at the same instruction with the same state.
+ * the stack area must all agree.  A program that faults (#DE or #UD, by
+ * design) must fault at the same instruction with the same state.
  *
  * On a mismatch the program is minimized (whole groups removed while the
  * same runners still disagree) and printed with Capstone, with each
@@ -155,7 +155,7 @@ static long run_all(FuzzCtx *x, const GenProg *p, const bool *keep,
     ref = x->st[x->ref];
     if ((ref->status == FUZZ_FAULT) != fault_kept ||
         (ref->status != FUZZ_OK && ref->status != FUZZ_FAULT) ||
-        (fault_kept && ref->vector != 0)) {
+        (fault_kept && ref->vector != p->fault_vector)) {
         sig |= SIG_UNEXPECTED;
     }
     for (int i = 0; i < x->nrunners; i++) {
@@ -581,7 +581,7 @@ int main(int argc, char **argv)
         }
     }
     printf("fuzz-diff: seed %#" PRIx64 ": %" PRIu64 " programs (%ld groups, "
-           "%ld instructions, %ld ending in #DE), %ld mismatch(es), "
+           "%ld instructions, %ld ending in a fault), %ld mismatch(es), "
            "%.2f s (", x.seed, ran, x.groups, x.insns, x.faulting,
            x.mismatches, now() - t0);
     for (int i = 0; i < x.nrunners; i++) {
