@@ -19,6 +19,8 @@
 #include "memory/memory.h"
 #include "memory/softmmu.h"
 
+#include <string.h>
+
 typedef enum StrKind {
     STR_MOVS,
     STR_CMPS,
@@ -163,6 +165,98 @@ static bool str_step(CPUState *env, const StrOp *op)
     return op->rep == STR_REP_E ? !zf : op->rep == STR_REP_NE ? zf : false;
 }
 
+/* Host pointer to the LEN bytes at linear LIN when they are plain RAM
+ * on one page, hold no translated code, and (for WRITE) may be written;
+ * NULL otherwise.  No paging yet: physical = linear & A20. */
+static uint8_t *str_host(CPUState *env, uint32_t lin, uint32_t len, bool write)
+{
+    uint32_t phys = lin & env->a20_mask;
+
+    if (write && as_is_code_page(env->as, phys & GUEST_PAGE_MASK)) {
+        return NULL; /* the slow path invalidates code, element by element */
+    }
+    return as_ram_ptr(env->as, phys, len);
+}
+
+/*
+ * REP MOVS and REP STOS in bulk: the elements that stay within the
+ * current source and destination pages, done with host memory operations
+ * when both are plain RAM (DESIGN.md, "Budget": every element is still
+ * charged).  Overlapping copies keep the element-by-element result of
+ * the hardware.  Returns the number of elements done, 0 if the case is
+ * not one for bulk (the caller then goes element by element).
+ */
+static uint32_t str_bulk(CPUState *env, const StrOp *op, uint32_t count)
+{
+    uint32_t size = op->size;
+    bool up = env->df > 0;
+    uint32_t di = env->regs[R_EDI], si = env->regs[R_ESI];
+    uint32_t dlin = env->seg[R_ES].base + di, slin = 0;
+    uint32_t n = count, room;
+    int32_t budget = env->budget;
+    uint8_t *d, *sp = NULL;
+
+    /* 32-bit addressing over flat DS/ES/SS: no wrap, no limit to check. */
+    if (op->amask != 0xffffffffu || !(env->hflags & HF_FLAT) ||
+        (op->kind == STR_MOVS && op->seg != R_DS && op->seg != R_ES &&
+         op->seg != R_SS)) {
+        return 0;
+    }
+    if (n > (uint32_t)budget + 1 || budget < 0) {
+        n = budget > 0 ? (uint32_t)budget + 1 : 1;
+    }
+    /* Elements wholly inside the destination's (and source's) page. */
+    room = up ? (GUEST_PAGE_SIZE - (dlin & ~GUEST_PAGE_MASK)) / size
+              : ((dlin & ~GUEST_PAGE_MASK) + size) / size;
+    n = n < room ? n : room;
+    if (op->kind == STR_MOVS) {
+        slin = env->seg[op->seg].base + si;
+        room = up ? (GUEST_PAGE_SIZE - (slin & ~GUEST_PAGE_MASK)) / size
+                  : ((slin & ~GUEST_PAGE_MASK) + size) / size;
+        n = n < room ? n : room;
+    }
+    if (n < 2) {
+        return 0;
+    }
+    uint32_t span = n * size;
+    uint32_t dlow = up ? dlin : dlin - (span - size);
+    d = str_host(env, dlow, span, true);
+    if (!d) {
+        return 0;
+    }
+    if (op->kind == STR_MOVS) {
+        uint32_t slow_ = up ? slin : slin - (span - size);
+        sp = str_host(env, slow_, span, false);
+        if (!sp) {
+            return 0;
+        }
+        if (d + span <= sp || sp + span <= d) {
+            memcpy(d, sp, span);
+        } else if (up) {
+            /* Overlap: element by element in the hardware's order. */
+            for (uint32_t i = 0; i < span; i += size) {
+                memmove(d + i, sp + i, size);
+            }
+        } else {
+            for (uint32_t i = span; i > 0; i -= size) {
+                memmove(d + i - size, sp + i - size, size);
+            }
+        }
+        env->regs[R_ESI] = si + (up ? span : -span);
+    } else {
+        uint32_t v = env->regs[R_EAX];
+        if (size == 1) {
+            memset(d, (uint8_t)v, span);
+        } else {
+            for (uint32_t i = 0; i < span; i += size) {
+                memcpy(d + i, &v, size);
+            }
+        }
+    }
+    env->regs[R_EDI] = di + (up ? span : -span);
+    return n;
+}
+
 static uint32_t str_run(CPUState *env, StrKind kind, uint32_t packed)
 {
     StrOp op;
@@ -176,8 +270,27 @@ static uint32_t str_run(CPUState *env, StrKind kind, uint32_t packed)
         helper_check_io(env, op.port, op.size);
     }
     for (;;) {
-        bool stop = str_step(env, &op);
+        bool stop;
+        uint32_t done = 0;
 
+        if (op.rep && (kind == STR_MOVS || kind == STR_STOS)) {
+            done = str_bulk(env, &op, env->regs[R_ECX] & op.amask);
+        }
+        if (done) {
+            /* Charged as the element loop below charges: each element but
+             * the one already paid for, plus the next one. */
+            count = (env->regs[R_ECX] - done) & op.amask;
+            env->regs[R_ECX] = (env->regs[R_ECX] & ~op.amask) | count;
+            if (count == 0) {
+                __atomic_sub_fetch(&env->budget, done - 1, __ATOMIC_RELAXED);
+                return 0;
+            }
+            if (__atomic_sub_fetch(&env->budget, done, __ATOMIC_RELAXED) < 0) {
+                return 1;
+            }
+            continue;
+        }
+        stop = str_step(env, &op);
         if (!op.rep) {
             return 0;
         }

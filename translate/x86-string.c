@@ -4,6 +4,70 @@
 #include "translate/x86-gen.h"
 #include "translate/x86-internal.h"
 
+/* eSI or eDI as the address size sees it. */
+static IRVal str_index(DisasContext *s, const X86Insn *insn, int reg)
+{
+    return insn->addrsize == 2 ? gen_op1(s, IR_ext16u, G_eax + reg)
+                               : G_eax + reg;
+}
+
+/* eSI/eDI += DF * size, wrapping within the address size. */
+static void str_advance(DisasContext *s, const X86Insn *insn, int reg,
+                        IRVal stride)
+{
+    IRVal v = gen_op2(s, IR_add, G_eax + reg, stride);
+    gen_set_reg(s, reg, insn->addrsize, v);
+}
+
+/* A string instruction without REP, inline: one element, no helper. */
+static void gen_string_once(DisasContext *s, const X86Insn *insn)
+{
+    int size = insn->opsize;
+    int seg = insn->seg_override != X86_SEG_NONE ? insn->seg_override : R_DS;
+    IRVal stride = gen_opi(s, IR_shl, G_df, __builtin_ctz(size));
+    IRVal a = 0, b, dst;
+
+    switch (insn->op) {
+    case X86_OP_MOVS:
+        a = gen_ld(s, gen_linear(s, seg, str_index(s, insn, R_ESI), size, false),
+                   size, false);
+        dst = gen_linear(s, R_ES, str_index(s, insn, R_EDI), size, true);
+        gen_st(s, dst, a, size);
+        str_advance(s, insn, R_ESI, stride);
+        str_advance(s, insn, R_EDI, stride);
+        break;
+    case X86_OP_STOS:
+        dst = gen_linear(s, R_ES, str_index(s, insn, R_EDI), size, true);
+        gen_st(s, dst, gen_get_reg(s, R_EAX, size), size);
+        str_advance(s, insn, R_EDI, stride);
+        break;
+    case X86_OP_LODS:
+        a = gen_ld(s, gen_linear(s, seg, str_index(s, insn, R_ESI), size, false),
+                   size, false);
+        gen_set_reg(s, R_EAX, size, a);
+        str_advance(s, insn, R_ESI, stride);
+        break;
+    default: /* CMPS: seg:eSI - ES:eDI; SCAS: eAX - ES:eDI */
+        if (insn->op == X86_OP_CMPS) {
+            a = gen_ld(s,
+                       gen_linear(s, seg, str_index(s, insn, R_ESI), size,
+                                  false),
+                       size, false);
+        } else {
+            a = gen_get_reg(s, R_EAX, size);
+        }
+        b = gen_ld(s, gen_linear(s, R_ES, str_index(s, insn, R_EDI), size, false),
+                   size, false);
+        if (insn->op == X86_OP_CMPS) {
+            str_advance(s, insn, R_ESI, stride);
+        }
+        str_advance(s, insn, R_EDI, stride);
+        gen_set_cc(s, CC_OP_SUBB + cc_size_index(size),
+                   gen_zext(s, gen_op2(s, IR_sub, a, b), size), b, a);
+        break;
+    }
+}
+
 /* movs cmps stos lods scas ins outs.  A helper runs the whole (rep)
  * loop; when the budget runs out between iterations it returns 1 and the
  * instruction is restarted from the execution loop, as an interrupt
@@ -26,6 +90,10 @@ void gen_string(DisasContext *s, const X86Insn *insn)
     uint32_t packed = insn->opsize | insn->addrsize << 4 | seg << 8 | rep << 12;
     IRVal more;
 
+    if (!rep && insn->op != X86_OP_INS && insn->op != X86_OP_OUTS) {
+        gen_string_once(s, insn);
+        return;
+    }
     if ((insn->op == X86_OP_INS || insn->op == X86_OP_OUTS) &&
         (s->flags & HF_PE) && s->cpl > s->iopl) {
         gen_helper(s, HELPER_check_io, 2, gen_get_reg(s, R_EDX, 2),

@@ -1,6 +1,6 @@
 /*
- * Random program generator: stack, BCD, string and the small
- * instructions, and gen_one(), which picks the next group.
+ * Random program generator: stack, BCD, string, the groups that fault,
+ * the small instructions, and gen_one(), which picks the next group.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,6 +345,132 @@ static void gi_xlat(Gen *g)
 }
 
 static void gi_consumer(Gen *g);
+
+/* ---- faults ---- */
+
+/* #UD: ud2, or LOCK where it is not allowed (SDM Vol. 2A, LOCK: on a
+ * register destination, or on an instruction outside the lockable list). */
+static void fault_ud(Gen *g)
+{
+    GenEnc e;
+    GenRM rm;
+
+    g->p->fault_vector = 6;
+    gen_enc_init(&e);
+    gen_enc_pfx(&e, 0xf0);
+    switch (gen_rand(g, 5)) {
+    case 0: /* ud2, lock prefix dropped */
+        e.npfx = 0;
+        gen_enc_op(&e, 2, 0x0f, 0x0b);
+        break;
+    case 1: /* lock add r, r */
+        gen_enc_op(&e, 1, 0x01);
+        gen_rm_reg(&rm, gen_any_reg(g));
+        gen_enc_modrm(&e, gen_any_reg(g), &rm);
+        break;
+    case 2: /* lock inc r / lock not r */
+        gen_enc_op(&e, 1, 0xff - gen_rand(g, 2) * 8);
+        gen_rm_reg(&rm, gen_any_reg(g));
+        gen_enc_modrm(&e, gen_chance(g, 50) ? 0 : 2, &rm);
+        if (e.op[0] == 0xff && e.regf == 2) {
+            e.op[0] = 0xf7;
+        }
+        break;
+    case 3: /* lock mov [mem], r / lock cmp [mem], r */
+        gen_mem(g, 4, 0, 0, &rm);
+        gen_enc_op(&e, 1, gen_chance(g, 50) ? 0x89 : 0x39);
+        gen_enc_modrm(&e, gen_any_reg(g), &rm);
+        break;
+    default: /* lock bt [mem], imm: BT alone cannot be locked */
+        gen_mem(g, 4, 0, 0, &rm);
+        gen_enc_op(&e, 2, 0x0f, 0xba);
+        gen_enc_modrm(&e, 4, &rm);
+        gen_enc_imm(&e, gen_rand(g, 32), 1);
+        break;
+    }
+    gen_emit(g, &e, 0, 0, 0);
+}
+
+/* #GP: a write through CS (a code segment is never writable, SDM Vol. 3A,
+ * 5.4.1; the native CS is flat too, but execute/read). */
+static void fault_cs_write(Gen *g)
+{
+    GenEnc e;
+    GenRM rm;
+    int w = gen_width(g);
+
+    g->p->fault_vector = 13;
+    gen_mem(g, w / 8, 0, 0, &rm);
+    rm.seg = 0x2e;
+    gen_enc_init(&e);
+    pfx_width(&e, w);
+    if (gen_chance(g, 50)) {
+        gen_enc_op(&e, 1, 0x88 + wbit(w)); /* mov cs:[mem], r */
+        gen_enc_modrm(&e, gen_any_reg(g), &rm);
+    } else {
+        gen_enc_op(&e, 1, 0xfe + wbit(w)); /* inc cs:[mem] */
+        gen_enc_modrm(&e, 0, &rm);
+    }
+    gen_emit(g, &e, 0, 0, 0);
+}
+
+/* A group that raises #DE, #UD or #GP; nothing runs after it. */
+void gi_fault(Gen *g)
+{
+    static const uint8_t idiv_ovf[] = {
+        0xb8, 0, 0, 0, 0x80, /* mov eax, 0x80000000 */
+        0x99,                /* cdq */
+        0xb9, 0xff, 0xff, 0xff, 0xff, /* mov ecx, -1 */
+        0xf7, 0xf9,          /* idiv ecx */
+    };
+    int r = gen_pick(g, GEN_FREE_REGS & ~(REGBIT(FR_EAX) | REGBIT(FR_EDX)));
+    uint8_t b[3];
+
+    /* Land every open branch here: none may jump over the fault. */
+    for (int i = 0; i < g->nopen; i++) {
+        g->open[i].groups_left = 1;
+    }
+    gen_group(g);
+    g->p->fault_group = g->p->ngroups - 1;
+    g->p->fault_vector = 0;
+    g->ended = true;
+    if (gen_chance(g, 30)) {
+        fault_ud(g);
+        return;
+    }
+    if (gen_chance(g, 15)) {
+        fault_cs_write(g);
+        return;
+    }
+    switch (gen_rand(g, 4)) {
+    case 0: /* div by zero */
+        gen_mov_imm32(g, r, 0);
+        b[0] = 0xf7;
+        b[1] = 0xf0 | r;
+        gen_raw(g, b, 2, 0, 0, F_ALL);
+        break;
+    case 1: /* quotient overflow */
+        gen_raw(g, idiv_ovf, 5, 0, 0, 0);
+        gen_raw(g, idiv_ovf + 5, 1, 0, 0, 0);
+        gen_raw(g, idiv_ovf + 6, 5, 0, 0, 0);
+        gen_raw(g, idiv_ovf + 11, 2, 0, 0, F_ALL);
+        break;
+    case 2: /* aam 0 */
+        b[0] = 0xd4;
+        b[1] = 0;
+        gen_raw(g, b, 2, 0, F_SF | F_ZF | F_PF, F_OF | F_AF | F_CF);
+        break;
+    default: { /* ax = 0xffff / cl = 1 */
+        static const uint8_t ovf8[] = { 0x66, 0xb8, 0xff, 0xff, 0xb1, 0x01,
+                                        0xf6, 0xf1 };
+
+        gen_raw(g, ovf8, 4, 0, 0, 0);
+        gen_raw(g, ovf8 + 4, 2, 0, 0, 0);
+        gen_raw(g, ovf8 + 6, 2, 0, 0, F_ALL);
+        break;
+    }
+    }
+}
 
 /* ---- the small ones ---- */
 

@@ -215,9 +215,10 @@ void gen_open(Gen *g, uint32_t insn, bool rel8, int groups)
     GenOpenBranch *b;
 
     if (g->nopen == GEN_MAX_OPEN) {
-        /* Land it at the next group instead. */
-        groups = 1;
-        gen_close(g, 0);
+        /* Cannot happen: a group opens at most one branch, for at most
+         * four groups.  Landing one here would put it inside a group. */
+        fprintf(stderr, "fuzz gen: too many open branches (generator bug)\n");
+        abort();
     }
     b = &g->open[g->nopen++];
     b->insn = insn;
@@ -308,6 +309,12 @@ void gen_emit(Gen *g, GenEnc *e, uint16_t rd, uint16_t wr, uint16_t un)
     }
     if (e->has_modrm && e->rm.addr16) {
         e->pfx[e->npfx++] = 0x67;
+    }
+    if (e->npfx && e->npfx < 4 && gen_chance(g, 3)) {
+        /* A prefix twice changes nothing (a segment: the last one counts,
+         * and all of ours are flat alike). */
+        e->pfx[e->npfx] = e->pfx[gen_rand(g, e->npfx)];
+        e->npfx++;
     }
     for (int i = e->npfx - 1; i > 0; i--) {
         int j = gen_rand(g, i + 1);

@@ -4,20 +4,22 @@
  * IR optimizer, on the JIT, and natively on the host CPU in a 32-bit
  * process (tests/fuzz/native32.c); the final registers, the arithmetic
  * flags and DF (less those the SDM leaves undefined), the data area and
- * the stack area must all agree.  A program that faults (#DE or #UD, by
- * design) must fault at the same instruction with the same state.
+ * the stack area must all agree.  A program that faults (#DE, #UD or #GP,
+ * by design) must fault at the same instruction with the same state.
  *
  * On a mismatch the program is minimized (whole groups removed while the
  * same runners still disagree) and printed with Capstone, with each
  * runner's state; the exit status is then 1.
  *
  * Usage: test-fuzz-diff [-n COUNT] [-s SEED] [-i FIRST] [-k MAXFAIL]
- *                       [-r RUNNERS] [-c] [-v]
+ *                       [-r RUNNERS] [-c] [-d] [-t] [-v]
  *   -n  programs to run (default 5000)      -s  seed (default: from time)
  *   -i  index of the first program           -k  mismatches before stopping
  *   -r  runners, comma-separated: native,interp,interp-noopt,jit (all)
  *   -c  print how often each mnemonic ran    -v  progress
  *   -d  print every program and its final states
+ *   -t  print each program's index before it runs (to find one that
+ *       crashes the emulator)
  * Program I of seed S is the same whatever ran before it, so
  * `-s S -i I -n 1` reruns one program.  FUZZ_NATIVE names the native
  * runner (default: native32 beside this program).
@@ -38,7 +40,7 @@
 typedef struct FuzzCtx {
     uint64_t seed, first, count;
     long max_fail;
-    bool verbose, coverage, dump;
+    bool verbose, coverage, dump, trace;
     FuzzRunner runners[MAX_RUNNERS];
     FuzzState *st[MAX_RUNNERS];
     int nrunners;
@@ -511,7 +513,7 @@ int main(int argc, char **argv)
     double t0;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:s:i:k:r:cdvh")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:i:k:r:cdtvh")) != -1) {
         switch (opt) {
         case 'n': x.count = g_ascii_strtoull(optarg, NULL, 0); break;
         case 's': x.seed = g_ascii_strtoull(optarg, NULL, 0); seeded = true;
@@ -522,9 +524,10 @@ int main(int argc, char **argv)
         case 'c': x.coverage = true; break;
         case 'v': x.verbose = true; break;
         case 'd': x.dump = true; break;
+        case 't': x.trace = true; break;
         default:
             fprintf(stderr, "usage: %s [-n COUNT] [-s SEED] [-i FIRST] "
-                    "[-k MAXFAIL] [-r RUNNERS] [-c] [-d] [-v]\n", argv[0]);
+                    "[-k MAXFAIL] [-r RUNNERS] [-c] [-d] [-t] [-v]\n", argv[0]);
             return 2;
         }
     }
@@ -550,6 +553,10 @@ int main(int argc, char **argv)
         GenCode c;
         long sig;
 
+        if (x.trace) {
+            printf("fuzz-diff: program %" PRIu64 "\n", i);
+            fflush(stdout);
+        }
         gen_program(&p, fuzz_prog_seed(x.seed, i));
         sig = run_all(&x, &p, NULL, &c);
         ran++;

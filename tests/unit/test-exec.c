@@ -396,6 +396,108 @@ START_TEST(test_smc_generated_code)
 }
 END_TEST
 
+/* REP MOVS/STOS against an element-by-element model in C: every size,
+ * both directions, overlapping and page-crossing spans (the bulk path
+ * must give the hardware's element-wise result). */
+START_TEST(test_rep_bulk_model)
+{
+    enum { AREA = 0x20000, LEN = 0x10000 };
+    static uint8_t before[LEN], model[LEN], got[LEN];
+    static const int32_t deltas[] = {-9, -4, -1, 1, 3, 4, 8, 0x1000, -0x1800};
+    static const uint32_t counts[] = {1, 2, 7, 100, 1500, 5000};
+    unsigned seed = 12345;
+
+    for (int size = 1; size <= 4; size *= 2) {
+        for (int down = 0; down < 2; down++) {
+            for (size_t di = 0; di < sizeof(deltas) / sizeof(deltas[0]); di++) {
+                for (size_t ci = 0; ci < sizeof(counts) / sizeof(counts[0]);
+                     ci++) {
+                    for (int stos = 0; stos < 2; stos++) {
+                        Machine *m = new_machine();
+                        uint32_t n = counts[ci];
+                        uint32_t dst = AREA + 0x7ff0;
+                        uint32_t src = dst + deltas[di] * (stos ? 0 : 1);
+                        uint8_t code[] = {
+                            down ? 0xfd : 0xfc, 0xf3,
+                            (uint8_t)(size == 1 ? (stos ? 0xaa : 0xa4)
+                                                : (stos ? 0xab : 0xa5)),
+                            0xf4,
+                        };
+                        uint8_t prefixed[8];
+                        size_t len = 0;
+
+                        prefixed[len++] = code[0];
+                        if (size == 2) {
+                            prefixed[len++] = 0x66;
+                        }
+                        prefixed[len++] = code[1];
+                        prefixed[len++] = code[2];
+                        prefixed[len++] = code[3];
+                        for (int i = 0; i < LEN; i++) {
+                            seed = seed * 1103515245 + 12345;
+                            before[i] = seed >> 16;
+                        }
+                        memcpy(model, before, LEN);
+                        as_write_buf(m->as, AREA, before, LEN);
+                        /* The model: element by element. */
+                        uint32_t d = dst - AREA, sr = src - AREA;
+                        for (uint32_t k = 0; k < n; k++) {
+                            uint8_t el[4];
+                            if (stos) {
+                                uint32_t v = 0xa1b2c3d4;
+                                memcpy(el, &v, size);
+                            } else {
+                                memcpy(el, model + sr, size);
+                            }
+                            memcpy(model + d, el, size);
+                            d += down ? -size : size;
+                            sr += down ? -size : size;
+                        }
+                        m->cpu.regs[R_EAX] = 0xa1b2c3d4;
+                        m->cpu.regs[R_ECX] = n;
+                        m->cpu.regs[R_ESI] = src;
+                        m->cpu.regs[R_EDI] = dst;
+                        ck_assert_int_eq(run(m, prefixed, len), MACHINE_HALTED);
+                        as_read_buf(m->as, AREA, got, LEN);
+                        ck_assert_msg(memcmp(got, model, LEN) == 0,
+                                      "size %d down %d delta %d count %u "
+                                      "stos %d",
+                                      size, down, deltas[di], n, stos);
+                        ck_assert_uint_eq(m->cpu.regs[R_ECX], 0);
+                        ck_assert_uint_eq(m->cpu.regs[R_EDI], AREA + d);
+                        if (!stos) {
+                            ck_assert_uint_eq(m->cpu.regs[R_ESI], AREA + sr);
+                        }
+                        machine_free(m);
+                    }
+                }
+            }
+        }
+    }
+}
+END_TEST
+
+/* A rep stos over the code that runs it: the instruction is overwritten
+ * mid-way, and the rest of the block must not run stale. */
+START_TEST(test_rep_stos_over_code)
+{
+    Machine *m = new_machine();
+    static const uint8_t code[] = {
+        0xbf, 0x0f, 0x10, 0x00, 0x00, /* mov edi, 0x100f (the inc below) */
+        0xb9, 0x01, 0x00, 0x00, 0x00, /* mov ecx, 1 */
+        0xb0, 0x90,                   /* mov al, 0x90 (nop) */
+        0xfc,                         /* cld */
+        0xf3, 0xaa,                   /* rep stosb: 0x100f becomes nop */
+        0x43,                         /* inc ebx (overwritten) */
+        0xf4,
+    };
+    m->cpu.regs[R_EBX] = 0;
+    ck_assert_int_eq(run(m, code, sizeof(code)), MACHINE_HALTED);
+    ck_assert_uint_eq(m->cpu.regs[R_EBX], 0);
+    machine_free(m);
+}
+END_TEST
+
 static Suite *exec_suite(void)
 {
     Suite *s = suite_create("exec");
@@ -414,6 +516,9 @@ static Suite *exec_suite(void)
     tcase_add_loop_test(tc, test_smc_next_instruction, 0, 2);
     tcase_add_loop_test(tc, test_smc_loop_body, 0, 2);
     tcase_add_loop_test(tc, test_smc_generated_code, 0, 2);
+    tcase_add_loop_test(tc, test_rep_bulk_model, 0, 2);
+    tcase_add_loop_test(tc, test_rep_stos_over_code, 0, 2);
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -106,11 +106,6 @@ static unsigned x64_isz(unsigned size)
     return size == 8 ? 4 : size;
 }
 
-static bool x64_is_byte_hi(unsigned reg)
-{
-    return reg - 4u < 4u;   /* spl bpl sil dil: need a REX */
-}
-
 /*
  * 0x66 and REX.  Bit 3 of the ModRM.reg, SIB.index and ModRM.rm/SIB.base
  * registers go to REX.R, REX.X and REX.B (SDM Vol. 2A, 2.2.1.2, Table
@@ -118,10 +113,12 @@ static bool x64_is_byte_hi(unsigned reg)
  * of ah ch dh bh (2.2.1.2, "byte registers").
  */
 static void x64_prefixes(X64Emit *e, unsigned flags, unsigned r, unsigned x,
-                         unsigned b, bool byte_hi)
+                         unsigned b)
 {
     unsigned rex = (flags & X64F_W ? 8 : 0) | (r & 8) >> 1 | (x & 8) >> 2 |
                    (b & 8) >> 3;
+    bool byte_hi = ((flags & X64F_REG8) && r - 4u < 4u) ||
+                   ((flags & X64F_RM8) && b - 4u < 4u);
 
     if (flags & X64F_OPSIZE) {
         x64_put8(e, 0x66);
@@ -153,13 +150,10 @@ static uint8_t x64_modrm(unsigned mod, unsigned reg, unsigned rm)
 static void x64_enc_rr(X64Emit *e, unsigned flags, uint32_t op, unsigned reg,
                        unsigned rm, unsigned isz, uint64_t imm)
 {
-    bool byte_hi = ((flags & X64F_REG8) && x64_is_byte_hi(reg)) ||
-                   ((flags & X64F_RM8) && x64_is_byte_hi(rm));
-
     if (!x64_room(e)) {
         return;
     }
-    x64_prefixes(e, flags, reg, 0, rm, byte_hi);
+    x64_prefixes(e, flags, reg, 0, rm);
     x64_opcode(e, op);
     x64_put8(e, x64_modrm(3, reg, rm));
     x64_put_le(e, isz, imm);
@@ -184,7 +178,6 @@ static void x64_modrm_mem(X64Emit *e, unsigned reg, const X64Mem *m)
         ss = (unsigned)__builtin_ctz(m->scale);    /* log2: Table 2-3 */
         index = (unsigned)m->index;
     }
-
     if (m->base == X64_NOREG) {
         x64_put8(e, x64_modrm(0, reg, 4));
         x64_put8(e, x64_modrm(ss, index, 5));
@@ -217,8 +210,7 @@ static void x64_enc_rm(X64Emit *e, unsigned flags, uint32_t op, unsigned reg,
     if (!x64_room(e)) {
         return;
     }
-    x64_prefixes(e, flags, reg, x, b,
-                 (flags & X64F_REG8) && x64_is_byte_hi(reg));
+    x64_prefixes(e, flags & ~X64F_RM8, reg, x, b);
     x64_opcode(e, op);
     x64_modrm_mem(e, reg, m);
     x64_put_le(e, isz, imm);
@@ -232,8 +224,7 @@ static void x64_enc_o(X64Emit *e, unsigned flags, uint32_t op, unsigned reg,
     if (!x64_room(e)) {
         return;
     }
-    x64_prefixes(e, flags, 0, 0, reg,
-                 (flags & X64F_RM8) && x64_is_byte_hi(reg));
+    x64_prefixes(e, flags, 0, 0, reg);
     x64_opcode(e, op + (reg & 7));
     x64_put_le(e, isz, imm);
 }
