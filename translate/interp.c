@@ -256,7 +256,7 @@ unsigned interp_exec(CPUState *cpu, const TranslationBlock *tb)
             break;
         }
         case IR_insn_start: cpu->cur_insn = o->c[0]; break;
-        case IR_exit_tb: return o->c[0];
+        case IR_exit_tb: return IR_EXIT_SLOT(o->c[0]);
         case IR_label:
         case IR_NB_OPS: break;
         }

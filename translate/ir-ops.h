@@ -54,4 +54,5 @@ IROP(call, 0, 0, 1, IRF_CALL | IRF_SIDE, "call helper c0")
 IROP(insn_start, 0, 0, 2, IRF_SIDE,
      "guest instruction c0 (index into the block's table) starts at eip c1")
 IROP(exit_tb, 0, 0, 1, IRF_SIDE | IRF_NO_FALLTHROUGH,
-     "leave the block; c0 = chain slot (0 or 1) or IR_EXIT_NOCHAIN")
+     "leave the block; c0 = chain slot (0 or 1, | IR_EXIT_FAR when the "
+     "target is on another page) or IR_EXIT_NOCHAIN")

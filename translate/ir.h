@@ -55,6 +55,10 @@ typedef enum IRMemOp {
 } IRMemOp;
 
 #define IR_EXIT_NOCHAIN 0xffu
+/* Or'ed into an exit_tb slot: the target is on another guest page, so
+ * the exit may not be chained (DESIGN.md, "Chaining"). */
+#define IR_EXIT_FAR 0x10u
+#define IR_EXIT_SLOT(c) ((c) == IR_EXIT_NOCHAIN ? (c) : (c) & 1u)
 
 typedef enum IRTempKind { IR_TEMP_GLOBAL, IR_TEMP_LOCAL, IR_TEMP_CONST } IRTempKind;
 typedef enum IRType { IR_I32, IR_I64 } IRType;

@@ -26,6 +26,7 @@ typedef struct DisasContext {
     IRBlock *b;
     const X86Insn *insn;
     uint32_t cs_base;
+    uint32_t pc_start; /* linear address of the block */
     uint32_t eip;      /* this instruction */
     uint32_t next_eip; /* the one after it */
     uint32_t flags;    /* hflags */

@@ -543,6 +543,11 @@ void gen_exit(DisasContext *s, IRVal eip, unsigned slot)
 
 void gen_jump_const(DisasContext *s, uint32_t eip, unsigned slot)
 {
+    if (slot != IR_EXIT_NOCHAIN &&
+        ((s->cs_base + eip) & GUEST_PAGE_MASK) !=
+            (s->pc_start & GUEST_PAGE_MASK)) {
+        slot |= IR_EXIT_FAR;
+    }
     gen_exit(s, gen_const(s, eip), slot);
 }
 
@@ -639,6 +644,7 @@ void x86_translate_block(CPUState *cpu, IRBlock *b, TranslationBlock *tb,
     s->cc_op = CC_OP_DYNAMIC;
 
     tb->pc = s->cs_base + eip;
+    s->pc_start = tb->pc;
     tb->cs_base = s->cs_base;
     tb->flags = s->flags;
     tb->phys_page[0] = mmu_code_paddr(cpu, tb->pc) & GUEST_PAGE_MASK;

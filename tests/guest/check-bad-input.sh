@@ -12,11 +12,11 @@
 #   de      divides by zero: the same with "#DE" and div_insn
 #   exit42  ends through isa-debug-exit with 42: status 85
 #
-# Environment: ACCELS (default "interp"), SOFTVISOR (default ./softvisor).
+# Environment: ACCELS (default "jit interp"), SOFTVISOR (default ./softvisor).
 
 cd "$(dirname "$0")/../.." || exit 1
 
-ACCELS=${ACCELS:-interp}
+ACCELS=${ACCELS:-"jit interp"}
 SOFTVISOR=${SOFTVISOR:-./softvisor}
 BUILD=tests/guest/build
 FAULT=$BUILD/fault

@@ -12,7 +12,7 @@
 # never a skip.
 #
 # Environment:
-#   ACCELS         backends to run, space-separated (default "interp")
+#   ACCELS         backends to run, space-separated (default "jit interp")
 #   SOFTVISOR      the binary (default ./softvisor)
 #   GUESTS         only these program names (default: all)
 #   GUEST_TIMEOUT  seconds per softvisor run (default 300)
@@ -21,7 +21,7 @@
 
 cd "$(dirname "$0")/../.." || exit 1
 
-ACCELS=${ACCELS:-interp}
+ACCELS=${ACCELS:-"jit interp"}
 SOFTVISOR=${SOFTVISOR:-./softvisor}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 PROGS=tests/guest/progs

@@ -30,6 +30,14 @@ typedef struct SlowPath {
     uint32_t imm;
     int insn;
     X64RegSet save;        /* caller-saved registers to preserve */
+    /* Dirty globals to store before the call, which may raise: the fast
+     * path itself cannot fault, so only the slow path pays for precise
+     * state. */
+    uint8_t nsync;
+    struct {
+        int8_t reg;
+        int32_t off;
+    } sync[X64_NREGS];
     size_t jump_pos;       /* the fast path's jne rel32 */
     uintptr_t join;        /* where to continue */
 } SlowPath;
@@ -50,6 +58,7 @@ typedef struct Lower {
     } patch[MAX_PATCHES];
     int npatch;
     size_t exit_pos[2]; /* the chain jumps' rel32, X64_NOPATCH if none */
+    bool exit_far[2];   /* the slot's target is on another page */
     bool failed;
 } Lower;
 
@@ -413,6 +422,22 @@ static size_t lower_tlb_lookup(Lower *l, X64Reg addr, unsigned size,
     return pos;
 }
 
+/* The dirty globals the slow path must store (all but EXCEPT, the
+ * load's own destination, written after the access). */
+static void lower_record_sync(Lower *l, SlowPath *sp, X64Reg except)
+{
+    sp->nsync = 0;
+    for (int r = 0; r < X64_NREGS; r++) {
+        int t = l->ra.owner[r];
+        if (t >= 0 && r != except &&
+            l->b->temps[t].kind == IR_TEMP_GLOBAL && l->ra.t[t].dirty) {
+            sp->sync[sp->nsync].reg = r;
+            sp->sync[sp->nsync].off = (int32_t)l->b->temps[t].val;
+            sp->nsync++;
+        }
+    }
+}
+
 static SlowPath *lower_new_slow(Lower *l)
 {
     if (l->nslow >= MAX_SLOW) {
@@ -431,8 +456,6 @@ static void lower_ld(Lower *l, const IROp *op)
     SlowPath *sp;
     size_t pos;
 
-    /* The slow path may raise: guest state must be in memory. */
-    ra_sync_globals(&l->ra);
     rd = ra_out(&l->ra, op->args[0]);
     pos = lower_tlb_lookup(l, addr, size, mmu, false);
     X64Mem host = x64_mem_index(X64_RAX, addr, 1, 0);
@@ -449,6 +472,7 @@ static void lower_ld(Lower *l, const IROp *op)
                      .jump_pos = pos, .join = x64_here(l->e)};
     sp->save = ra_live_regs(&l->ra, X64_CALLER_SAVED & RA_ALLOCATABLE) &
                ~X64_REGBIT(rd);
+    lower_record_sync(l, sp, rd);
 }
 
 static void lower_st(Lower *l, const IROp *op)
@@ -462,7 +486,6 @@ static void lower_st(Lower *l, const IROp *op)
     SlowPath *sp;
     size_t pos;
 
-    ra_sync_globals(&l->ra);
     pos = lower_tlb_lookup(l, addr, size, mmu, true);
     X64Mem host = x64_mem_index(X64_RAX, addr, 1, 0);
     if (vimm) {
@@ -475,6 +498,7 @@ static void lower_st(Lower *l, const IROp *op)
                      .val = val, .imm = imm, .dst = -1, .insn = l->insn,
                      .jump_pos = pos, .join = x64_here(l->e)};
     sp->save = ra_live_regs(&l->ra, X64_CALLER_SAVED & RA_ALLOCATABLE);
+    lower_record_sync(l, sp, X64_NOREG);
 }
 
 /* Push the registers in SAVE, keeping RSP 16-byte aligned; returns the
@@ -515,6 +539,9 @@ static void lower_slow_path(Lower *l, const SlowPath *sp)
     x64_patch_here(e, sp->jump_pos);
     l->insn = sp->insn;
     lower_mark_insn(l);
+    for (int i = 0; i < sp->nsync; i++) {
+        x64_mov_mr(e, 4, env_mem(sp->sync[i].off), sp->sync[i].reg);
+    }
     n = lower_save(e, sp->save);
     /* Arguments (env, vaddr, [value,] size, mmu): ESI first, since the
      * address may sit in a register the later arguments use. */
@@ -595,7 +622,7 @@ static void lower_call(Lower *l, const IROp *op)
 
 /* Indirect exits look the next block up in the jump cache and jump to it
  * directly on a hit (DESIGN.md, "Chaining"). */
-static void lower_jump_cache(Lower *l)
+static void lower_jump_cache(Lower *l, uintptr_t miss_value)
 {
     X64Emit *e = l->e;
     int32_t jc = ENV_OFF(jmp_cache);
@@ -628,7 +655,7 @@ static void lower_jump_cache(Lower *l)
     for (int i = 0; i < 3; i++) {
         x64_patch_here(e, miss[i]);
     }
-    x64_mov_ri(e, 4, X64_RAX, 0);
+    x64_mov_ri(e, 8, X64_RAX, miss_value);
     if (!x64_jmp(e, l->env->epilogue)) {
         l->failed = true;
     }
@@ -636,14 +663,15 @@ static void lower_jump_cache(Lower *l)
 
 static void lower_exit(Lower *l, const IROp *op)
 {
-    unsigned slot = ir_const(op, 0);
+    unsigned slot = IR_EXIT_SLOT(ir_const(op, 0));
 
     ra_sync_globals(&l->ra);
     if (slot < 2 && l->exit_pos[slot] == X64_NOPATCH) {
         x64_align_for_patch(l->e);
         l->exit_pos[slot] = x64_jmp_fwd(l->e);
+        l->exit_far[slot] = ir_const(op, 0) & IR_EXIT_FAR;
     } else {
-        lower_jump_cache(l);
+        lower_jump_cache(l, 0);
     }
 }
 
@@ -745,9 +773,15 @@ bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
         tb->jmp_rel32_rx[slot] = e->base + l->exit_pos[slot];
         tb->jmp_stub[slot] = x64_here(e);
         x64_patch_here(e, l->exit_pos[slot]);
-        x64_mov_ri(e, 8, X64_RAX, (uintptr_t)tb | slot);
-        if (!x64_jmp(e, env->epilogue)) {
-            l->failed = true;
+        if (l->exit_far[slot]) {
+            /* Another page: never chained, found in the jump cache. */
+            lower_jump_cache(l, 0);
+        } else {
+            /* Back to the loop, which chains this exit. */
+            x64_mov_ri(e, 8, X64_RAX, (uintptr_t)tb | slot);
+            if (!x64_jmp(e, env->epilogue)) {
+                l->failed = true;
+            }
         }
     }
     ok = !l->failed && !e->overflow && l->npatch == 0;

@@ -288,7 +288,7 @@ int main(uint32_t mb_magic, const void *mb_info)
     uint32_t rng = 0x31415926;
 
     printf("misc: atomics, loops, xlat, stack oddities, lea, extensions\n");
-    for (int i = 0; i < 40000; i++) {
+    for (int i = 0; i < 30000; i++) {
         uint32_t a = xorshift32(&rng), b = xorshift32(&rng);
         if (i & 1) {
             a >>= i % 29;
