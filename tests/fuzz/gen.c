@@ -3,7 +3,7 @@
  * ModRM/SIB encoding, the group and branch bookkeeping, the flag
  * definedness tracking, and the assembler that lays out any subset of a
  * program's groups (for the minimizer).  The instruction families are in
- * gen-insns.c.
+ * gen-insns.c and gen-misc.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
