@@ -319,6 +319,14 @@ static void lower_mov(Lower *l, const IROp *op)
     X64Reg rd;
 
     if (ra_is_const(&l->ra, a)) {
+        if (l->b->temps[d].kind == IR_TEMP_GLOBAL) {
+            /* Guest state set to a constant (eip, cc_op...): store it
+             * at once; it is rarely read again in the block. */
+            ra_forget(&l->ra, d);
+            x64_mov_mi(l->e, 4, ra_home(&l->ra, d),
+                       (int32_t)ra_const(&l->ra, a));
+            return;
+        }
         rd = ra_out(&l->ra, d);
         x64_mov_ri(l->e, 4, rd, ra_const(&l->ra, a));
         return;
@@ -357,6 +365,7 @@ static void lower_brcond(Lower *l, const IROp *op)
     if (!bimm) {
         x64_mov_rr(l->e, 4, X64_RCX, ra_in(&l->ra, b));
     }
+    ra_release_dying(&l->ra, op);
     ra_flush(&l->ra);
     if (bimm) {
         int32_t imm = (int32_t)ra_const(&l->ra, b);

@@ -181,6 +181,30 @@ void ra_end_op(RegAlloc *ra, const IROp *op)
     ra->locked = 0;
 }
 
+void ra_forget(RegAlloc *ra, IRVal t)
+{
+    RATemp *rt = &ra->t[t];
+    if (rt->reg >= 0) {
+        ra->owner[rt->reg] = -1;
+        ra->locked &= ~X64_REGBIT(rt->reg);
+    }
+    rt->reg = -1;
+    rt->dirty = false;
+    rt->in_mem = true;
+}
+
+void ra_release_dying(RegAlloc *ra, const IROp *op)
+{
+    for (int i = op->nout; i < op->nout + op->nin; i++) {
+        IRVal t = op->args[i];
+        if (ra_dies(ra, t) && ra->t[t].reg >= 0) {
+            ra->owner[ra->t[t].reg] = -1;
+            ra->t[t].reg = -1;
+            ra->t[t].dirty = false;
+        }
+    }
+}
+
 void ra_sync_globals(RegAlloc *ra)
 {
     for (int r = 0; r < X64_NREGS; r++) {

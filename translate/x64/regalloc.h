@@ -69,6 +69,13 @@ void ra_end_op(RegAlloc *ra, const IROp *op);
 /* Does T die at the current op (a local not read later)? */
 bool ra_dies(const RegAlloc *ra, IRVal t);
 
+/* T's value now lives only in its home: drop its register without
+ * storing (the caller writes the home). */
+void ra_forget(RegAlloc *ra, IRVal t);
+/* Free the registers of OP's inputs that die at OP, without storing
+ * them (the op has already copied what it needs). */
+void ra_release_dying(RegAlloc *ra, const IROp *op);
+
 /* Store every dirty global to its home (they stay in registers). */
 void ra_sync_globals(RegAlloc *ra);
 /* Free registers in SET, storing live dirty values first. */
