@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "memory/host-access.h"
 #include "memory/memory.h"
 #include "memory/tlb.h"
 
@@ -358,36 +359,6 @@ static void as_notify_code_write(AddressSpace *as, uint32_t paddr, uint32_t len)
 
 /* ---- accesses ---------------------------------------------------------- */
 
-static uint32_t ld_le(const uint8_t *p, unsigned size)
-{
-    uint16_t w;
-    uint32_t l;
-
-    switch (size) {
-    case 1: return *p;
-    case 2: memcpy(&w, p, 2); return le16toh(w);
-    default: memcpy(&l, p, 4); return le32toh(l);
-    }
-}
-
-static void st_le(uint8_t *p, uint32_t value, unsigned size)
-{
-    uint16_t w;
-    uint32_t l;
-
-    switch (size) {
-    case 1: *p = (uint8_t)value; break;
-    case 2:
-        w = htole16((uint16_t)value);
-        memcpy(p, &w, 2);
-        break;
-    default:
-        l = htole32(value);
-        memcpy(p, &l, 4);
-        break;
-    }
-}
-
 static bool size_ok(unsigned size)
 {
     return size == 1 || size == 2 || size == 4;
@@ -408,14 +379,14 @@ uint32_t as_read(AddressSpace *as, uint32_t paddr, unsigned size)
         return v;
     }
     if (s.ram) {
-        return ld_le(s.ram, size);
+        return host_ld_le(s.ram, size);
     }
     if (!s.region) {
         return all_ones(size);
     }
     switch (s.region->kind) {
     case REGION_ROM:
-        return ld_le(s.region->rom + (paddr - s.region->base), size);
+        return host_ld_le(s.region->rom + (paddr - s.region->base), size);
     case REGION_MMIO:
         if (!s.region->ops.read) {
             return all_ones(size);
@@ -439,7 +410,7 @@ void as_write(AddressSpace *as, uint32_t paddr, uint32_t value, unsigned size)
     }
     if (s.ram) {
         as_notify_code_write(as, paddr, size);
-        st_le(s.ram, value, size);
+        host_st_le(s.ram, value, size);
     } else if (s.region && s.region->kind == REGION_MMIO &&
                s.region->ops.write) {
         s.region->ops.write(s.region->opaque, paddr - s.region->base,

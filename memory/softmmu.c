@@ -15,6 +15,7 @@
 #include <endian.h>
 #include <string.h>
 
+#include "memory/host-access.h"
 #include "memory/memory.h"
 #include "memory/softmmu.h"
 
@@ -38,36 +39,6 @@ static inline bool tlb_hit(uint32_t tag, uint32_t page)
 static inline bool crosses_page(uint32_t vaddr, unsigned size)
 {
     return (vaddr & ~GUEST_PAGE_MASK) + size > GUEST_PAGE_SIZE;
-}
-
-static inline uint32_t ld_host(const uint8_t *p, unsigned size)
-{
-    uint16_t w;
-    uint32_t l;
-
-    switch (size) {
-    case 1: return *p;
-    case 2: memcpy(&w, p, 2); return le16toh(w);
-    default: memcpy(&l, p, 4); return le32toh(l);
-    }
-}
-
-static inline void st_host(uint8_t *p, uint32_t value, unsigned size)
-{
-    uint16_t w;
-    uint32_t l;
-
-    switch (size) {
-    case 1: *p = (uint8_t)value; break;
-    case 2:
-        w = htole16((uint16_t)value);
-        memcpy(p, &w, 2);
-        break;
-    default:
-        l = htole32(value);
-        memcpy(p, &l, 4);
-        break;
-    }
 }
 
 static inline uint8_t *tlb_host(const TLBEntry *e, uint32_t vaddr)
@@ -163,7 +134,7 @@ uint32_t mmu_load_slow(CPUState *cpu, uint32_t vaddr, unsigned size,
     if (e->addr_read & TLB_MMIO) {
         return as_read(cpu->as, tlb_paddr(e, vaddr), size);
     }
-    return ld_host(tlb_host(e, vaddr), size);
+    return host_ld_le(tlb_host(e, vaddr), size);
 }
 
 uint32_t mmu_load(CPUState *cpu, uint32_t vaddr, unsigned size, int mmu_idx)
@@ -174,7 +145,7 @@ uint32_t mmu_load(CPUState *cpu, uint32_t vaddr, unsigned size, int mmu_idx)
     e = tlb_entry(cpu, mmu_idx, vaddr);
     if (((vaddr + size - 1) & GUEST_PAGE_MASK) == e->addr_read &&
         (size == 1 || size == 2 || size == 4)) {
-        return ld_host(tlb_host(e, vaddr), size);
+        return host_ld_le(tlb_host(e, vaddr), size);
     }
     return mmu_load_slow(cpu, vaddr, size, mmu_idx);
 }
@@ -192,7 +163,7 @@ static void mmu_store_page(CPUState *cpu, uint32_t vaddr, uint32_t value,
         e = tlb_fill(cpu, vaddr, MMU_DATA_STORE, mmu_idx);
     }
     if (!(e->addr_write & (TLB_MMIO | TLB_NOTDIRTY))) {
-        st_host(tlb_host(e, vaddr), value, size);
+        host_st_le(tlb_host(e, vaddr), value, size);
         return;
     }
     paddr = tlb_paddr(e, vaddr);
@@ -237,7 +208,7 @@ void mmu_store(CPUState *cpu, uint32_t vaddr, uint32_t value, unsigned size,
     e = tlb_entry(cpu, mmu_idx, vaddr);
     if (((vaddr + size - 1) & GUEST_PAGE_MASK) == e->addr_write &&
         (size == 1 || size == 2 || size == 4)) {
-        st_host(tlb_host(e, vaddr), value, size);
+        host_st_le(tlb_host(e, vaddr), value, size);
         return;
     }
     mmu_store_slow(cpu, vaddr, value, size, mmu_idx);

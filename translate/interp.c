@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cpu/helper.h"
+#include "memory/host-access.h"
 #include "memory/softmmu.h"
 #include "translate/interp.h"
 #include "translate/tb.h"
@@ -122,17 +123,7 @@ static inline uint32_t interp_load(CPUState *cpu, uint32_t addr,
     if (__builtin_expect(((addr + size - 1) & GUEST_PAGE_MASK) ==
                              e->addr_read,
                          1)) {
-        const uint8_t *p = (const uint8_t *)(uintptr_t)(addr + e->addend);
-        switch (size) {
-        case 1: v = *p; break;
-        case 2: {
-            uint16_t h;
-            memcpy(&h, p, 2);
-            v = h;
-            break;
-        }
-        default: memcpy(&v, p, 4); break;
-        }
+        v = host_ld_le((const uint8_t *)(uintptr_t)(addr + e->addend), size);
     } else {
         v = mmu_load_slow(cpu, addr, size, mmu);
     }
@@ -154,16 +145,7 @@ static inline void interp_store(CPUState *cpu, uint32_t addr, uint32_t v,
     if (__builtin_expect(((addr + size - 1) & GUEST_PAGE_MASK) ==
                              e->addr_write,
                          1)) {
-        uint8_t *p = (uint8_t *)(uintptr_t)(addr + e->addend);
-        switch (size) {
-        case 1: *p = v; break;
-        case 2: {
-            uint16_t h = v;
-            memcpy(p, &h, 2);
-            break;
-        }
-        default: memcpy(p, &v, 4); break;
-        }
+        host_st_le((uint8_t *)(uintptr_t)(addr + e->addend), v, size);
     } else {
         mmu_store_slow(cpu, addr, v, size, mmu);
     }
