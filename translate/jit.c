@@ -63,6 +63,12 @@ Jit *jit_new(size_t size, char *err, size_t errlen)
         free(j);
         return NULL;
     }
+    j->scratch = malloc(x64_lower_scratch_size());
+    if (!j->scratch) {
+        snprintf(err, errlen, "out of memory");
+        jit_free(j);
+        return NULL;
+    }
     if (!jit_emit_trampoline(j)) {
         snprintf(err, errlen, "JIT code buffer too small");
         jit_free(j);
@@ -75,6 +81,7 @@ void jit_free(Jit *j)
 {
     if (j) {
         codebuf_free(&j->cb);
+        free(j->scratch);
         free(j);
     }
 }
@@ -93,7 +100,7 @@ bool jit_compile(Jit *j, const IRBlock *b, TranslationBlock *tb, FILE *log)
     codebuf_commit(&j->cb, pad);
     top = codebuf_top(&j->cb);
     x64_emit_init(&e, top, codebuf_rx(&j->cb, top), codebuf_avail(&j->cb));
-    if (!x64_lower_block(&e, b, tb, &env)) {
+    if (!x64_lower_block(&e, b, tb, &env, j->scratch)) {
         return false;
     }
     codebuf_commit(&j->cb, e.pos);

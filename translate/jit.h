@@ -19,6 +19,7 @@ typedef struct Jit {
     CodeBuffer cb;
     uintptr_t enter;    /* uintptr_t enter(CPUState *env, uintptr_t code) */
     uintptr_t epilogue; /* blocks jump here to return from enter() */
+    void *scratch;      /* the lowering's working memory */
 } Jit;
 
 /* A JIT with a code buffer of SIZE bytes; NULL with a message in ERR. */

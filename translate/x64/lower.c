@@ -733,16 +733,24 @@ static void lower_op(Lower *l, const IROp *op)
     }
 }
 
-bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
-                     const X64LowerEnv *env)
+size_t x64_lower_scratch_size(void)
 {
-    Lower *l = calloc(1, sizeof(*l));
+    return sizeof(Lower);
+}
+
+bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
+                     const X64LowerEnv *env, void *scratch)
+{
+    /* Reused from block to block: only the counters are reset (the
+     * arrays are filled before they are read). */
+    Lower *l = scratch;
     size_t budget_exit;
     bool ok;
 
-    if (!l) {
-        return false;
-    }
+    l->nslow = 0;
+    l->npatch = 0;
+    l->insn = 0;
+    l->failed = false;
     l->e = e;
     l->b = b;
     l->tb = tb;
@@ -794,6 +802,5 @@ bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
         }
     }
     ok = !l->failed && !e->overflow && l->npatch == 0;
-    free(l);
     return ok;
 }

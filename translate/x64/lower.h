@@ -16,11 +16,14 @@ typedef struct X64LowerEnv {
 } X64LowerEnv;
 
 /*
- * Emit host code for block B of TB at the emitter's position.  Fills
+ * Emit host code for block B of TB at the emitter's position, using
+ * SCRATCH (x64_lower_scratch_size() bytes) as working memory.  Fills
  * tb->jit_code and the exit-slot fields.  Returns false if the emitter
  * ran out of room (nothing may then be run).
  */
 bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
-                     const X64LowerEnv *env);
+                     const X64LowerEnv *env, void *scratch);
+/* Bytes of SCRATCH x64_lower_block needs (allocate once, reuse). */
+size_t x64_lower_scratch_size(void);
 
 #endif
