@@ -33,9 +33,11 @@ int main(int argc, char **argv)
 
     if (options_parse(&opts, argc, argv, err, sizeof(err)) < 0) {
         fprintf(stderr, "softvisor: %s\n", err);
+        options_free(&opts);
         return EXIT_USAGE;
     }
     if (opts.done) {
+        options_free(&opts);
         return 0;
     }
     if (!opts.pc.kernel) {
