@@ -54,9 +54,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     switch (machine_run(m, -1)) {
-    case MACHINE_ENDED:
-        status = m->exit_status;
-        break;
+    case MACHINE_ENDED: status = m->exit_status; break;
     case MACHINE_HALTED:
         fprintf(stderr, "softvisor: %s\n", m->reason);
         status = 0;

@@ -92,9 +92,21 @@ int options_parse_size(const char *s, uint64_t *out)
     }
     switch (*end) {
     case 0: break;
-    case 'k': case 'K': unit = 1ull << 10; end++; break;
-    case 'm': case 'M': unit = 1ull << 20; end++; break;
-    case 'g': case 'G': unit = 1ull << 30; end++; break;
+    case 'k':
+    case 'K':
+        unit = 1ull << 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        unit = 1ull << 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        unit = 1ull << 30;
+        end++;
+        break;
     default: return -1;
     }
     if ((*end == 'B' || *end == 'b') && end[1] == 0) {
@@ -167,8 +179,8 @@ static int options_check(SoftvisorOptions *o, char *err, size_t errlen)
         } else if (!strcmp(o->accel, "jit") || !strcmp(o->accel, "tcg")) {
             pc->accel = ACCEL_JIT;
         } else {
-            snprintf(err, errlen, "-accel '%s': unknown backend (jit or interp)",
-                     o->accel);
+            snprintf(err, errlen,
+                     "-accel '%s': unknown backend (jit or interp)", o->accel);
             return -1;
         }
     }
@@ -184,8 +196,9 @@ static int options_check(SoftvisorOptions *o, char *err, size_t errlen)
         pc->code_cache_size = size;
     }
     if (o->display && strcmp(o->display, "none") != 0) {
-        snprintf(err, errlen, "-display '%s': only 'none' is available in "
-                              "this version",
+        snprintf(err, errlen,
+                 "-display '%s': only 'none' is available in "
+                 "this version",
                  o->display);
         return -1;
     }
@@ -249,7 +262,8 @@ int options_parse(SoftvisorOptions *o, int argc, char **argv, char *err,
     entries = option_entries(o);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (i > 0 && a[0] == '-' && a[1] != '-' && is_long_option(entries, a + 1)) {
+        if (i > 0 && a[0] == '-' && a[1] != '-' &&
+            is_long_option(entries, a + 1)) {
             args[i] = g_strconcat("-", a, NULL);
         } else {
             args[i] = g_strdup(a);
@@ -263,8 +277,7 @@ int options_parse(SoftvisorOptions *o, int argc, char **argv, char *err,
         g_error_free(gerr);
         ret = -1;
     } else if (args[0] && args[1]) {
-        snprintf(err, errlen, "unexpected argument '%s' (see --help)",
-                 args[1]);
+        snprintf(err, errlen, "unexpected argument '%s' (see --help)", args[1]);
         ret = -1;
     }
     g_strfreev(args);

@@ -38,7 +38,7 @@ int codebuf_init(CodeBuffer *cb, size_t size)
     }
     return 0;
 
-fail: {
+fail : {
     int e = errno;
     codebuf_free(cb);
     errno = e;

@@ -11,10 +11,10 @@
 #include <stdint.h>
 
 typedef struct CodeBuffer {
-    uint8_t *rw;      /* the writable view */
-    uint8_t *rx;      /* the executable view of the same bytes */
+    uint8_t *rw; /* the writable view */
+    uint8_t *rx; /* the executable view of the same bytes */
     size_t size;
-    size_t fixed;     /* bytes at the start that survive a flush */
+    size_t fixed; /* bytes at the start that survive a flush */
     size_t used;
     int fd;
 } CodeBuffer;

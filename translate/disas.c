@@ -22,8 +22,8 @@ static void disas_bytes(const uint8_t *code, size_t len, uint32_t addr,
         fprintf(out, "(capstone unavailable)\n");
         return;
     }
-    count = cs_disasm(handle, code, len, addr - cs_base, max > 0 ? max : 0,
-                      &ins);
+    count =
+        cs_disasm(handle, code, len, addr - cs_base, max > 0 ? max : 0, &ins);
     for (size_t i = 0; i < count; i++) {
         fprintf(out, "0x%08" PRIx64 ":  %-8s %s\n", ins[i].address + cs_base,
                 ins[i].mnemonic, ins[i].op_str);
@@ -74,8 +74,7 @@ void disas_guest(CPUState *cpu, uint32_t addr, int count, bool code32,
     }
 }
 
-void disas_log_host(const uint8_t *code, size_t len, uintptr_t addr,
-                    FILE *log)
+void disas_log_host(const uint8_t *code, size_t len, uintptr_t addr, FILE *log)
 {
     csh handle;
     cs_insn *ins;

@@ -51,7 +51,7 @@ static bool tb_compile(Machine *m, TranslationBlock *tb)
 /* Translate the block at cs:eip.  CACHED blocks go into the cache; an
  * uncached one (one instruction, after self-modifying code) does not. */
 static TranslationBlock *tb_translate(Machine *m, uint32_t pc, int max_insns,
-                                     bool cached)
+                                      bool cached)
 {
     CPUState *cpu = &m->cpu;
     TranslationBlock *tb = calloc(1, sizeof(*tb));
@@ -198,8 +198,9 @@ static void machine_handle_exit(Machine *m)
     }
     if (excp < 32) {
         if (cpu->has_error_code) {
-            machine_fail(m, "guest exception %s (vector %d, error code 0x%x) "
-                            "at eip=0x%08x",
+            machine_fail(m,
+                         "guest exception %s (vector %d, error code 0x%x) "
+                         "at eip=0x%08x",
                          cpu_exception_name(excp), excp, cpu->error_code,
                          cpu->eip);
         } else {
@@ -212,8 +213,9 @@ static void machine_handle_exit(Machine *m)
                      "interrupt delivery is not implemented in this version",
                      cpu->soft_vector, cpu->eip);
     } else if (excp == EXCP_UNSUPPORTED) {
-        machine_fail(m, "guest used %s at eip=0x%08x: unsupported in this "
-                        "version",
+        machine_fail(m,
+                     "guest used %s at eip=0x%08x: unsupported in this "
+                     "version",
                      cpu->exit_reason ? cpu->exit_reason : "a feature",
                      cpu->eip);
     } else if (excp == EXCP_HLT) {

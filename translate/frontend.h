@@ -18,7 +18,8 @@
  * key, size, instruction count and instruction table (tb->insns is
  * malloc'd).  The CPU's state gives the mode; fetches go through its TLB
  * and may raise a guest exception (a fault on the first instruction's
- * bytes).  At most MAX_INSNS instructions (at most TB_MAX_INSNS).  LOG, if not NULL, gets Capstone's disassembly of the block.
+ * bytes).  At most MAX_INSNS instructions (at most TB_MAX_INSNS).  LOG, if not
+ * NULL, gets Capstone's disassembly of the block.
  */
 void x86_translate_block(CPUState *cpu, IRBlock *b, TranslationBlock *tb,
                          int max_insns, FILE *log);

@@ -106,29 +106,28 @@ InterpCode *interp_compile(const IRBlock *b, CPUState *cpu, size_t *bytes)
         }
     }
     code->nops = n;
-    *bytes = sizeof(*code) + n * sizeof(InterpOp) +
-             b->ntemps * sizeof(uint32_t);
+    *bytes =
+        sizeof(*code) + n * sizeof(InterpOp) + b->ntemps * sizeof(uint32_t);
     (void)nconsts;
     return code;
 }
 
-static inline uint32_t interp_load(CPUState *cpu, uint32_t addr,
-                                   uint32_t memop, uint32_t mmu)
+static inline uint32_t interp_load(CPUState *cpu, uint32_t addr, uint32_t memop,
+                                   uint32_t mmu)
 {
     unsigned size = 1u << (memop & IR_MO_SIZE);
     const TLBEntry *e =
         &cpu->tlb.table[mmu][(addr >> GUEST_PAGE_BITS) & (TLB_SIZE - 1)];
     uint32_t v;
 
-    if (__builtin_expect(((addr + size - 1) & GUEST_PAGE_MASK) ==
-                             e->addr_read,
+    if (__builtin_expect(((addr + size - 1) & GUEST_PAGE_MASK) == e->addr_read,
                          1)) {
         v = host_ld_le((const uint8_t *)(uintptr_t)(addr + e->addend), size);
     } else {
         v = mmu_load_slow(cpu, addr, size, mmu);
     }
     if (memop & IR_MO_SIGN) {
-        v = size == 1 ? (uint32_t)(int8_t)v
+        v = size == 1   ? (uint32_t)(int8_t)v
             : size == 2 ? (uint32_t)(int16_t)v
                         : v;
     }
@@ -142,8 +141,7 @@ static inline void interp_store(CPUState *cpu, uint32_t addr, uint32_t v,
     const TLBEntry *e =
         &cpu->tlb.table[mmu][(addr >> GUEST_PAGE_BITS) & (TLB_SIZE - 1)];
 
-    if (__builtin_expect(((addr + size - 1) & GUEST_PAGE_MASK) ==
-                             e->addr_write,
+    if (__builtin_expect(((addr + size - 1) & GUEST_PAGE_MASK) == e->addr_write,
                          1)) {
         host_st_le((uint8_t *)(uintptr_t)(addr + e->addend), v, size);
     } else {

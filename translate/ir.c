@@ -9,12 +9,12 @@
 #include "translate/ir.h"
 
 const IROpDef ir_op_defs[IR_NB_OPS] = {
-#define IROP(name_, nout_, nin_, nconst_, flags_, desc_)                  \
-    [IR_##name_] = {.name = #name_,                                       \
-                    .nout = nout_,                                        \
-                    .nin = nin_,                                          \
-                    .nconst = nconst_,                                    \
-                    .flags = flags_,                                      \
+#define IROP(name_, nout_, nin_, nconst_, flags_, desc_)                       \
+    [IR_##name_] = {.name = #name_,                                            \
+                    .nout = nout_,                                             \
+                    .nin = nin_,                                               \
+                    .nconst = nconst_,                                         \
+                    .flags = flags_,                                           \
                     .desc = desc_},
 #include "translate/ir-ops.h"
 #undef IROP
@@ -24,15 +24,15 @@ static const struct {
     const char *name;
     uint32_t offset;
 } ir_globals[IR_NB_GLOBALS] = {
-#define IRGLOBAL(name_, field)                                            \
+#define IRGLOBAL(name_, field)                                                 \
     [G_##name_] = {#name_, offsetof(CPUState, field)},
 #include "translate/ir-globals.h"
 #undef IRGLOBAL
 };
 
 static const char *const ir_cond_names[IR_NB_CONDS] = {
-    "eq", "ne", "lt", "ge", "le", "gt", "ltu", "geu", "leu", "gtu",
-    "tsteq", "tstne",
+    "eq",  "ne",  "lt",  "ge",  "le",    "gt",
+    "ltu", "geu", "leu", "gtu", "tsteq", "tstne",
 };
 
 const char *ir_cond_name(IRCond c)

@@ -18,8 +18,8 @@
 #define IRF_BRANCH 0x01         /* may jump to a label */
 #define IRF_NO_FALLTHROUGH 0x02 /* control never reaches the next op */
 #define IRF_LABEL 0x04
-#define IRF_FAULT 0x08          /* may raise a guest exception */
-#define IRF_SIDE 0x10           /* has an effect besides its outputs */
+#define IRF_FAULT 0x08 /* may raise a guest exception */
+#define IRF_SIDE 0x10  /* has an effect besides its outputs */
 #define IRF_CALL 0x20
 
 typedef enum IROpcode {
@@ -40,16 +40,26 @@ extern const IROpDef ir_op_defs[IR_NB_OPS];
 
 /* Comparisons (setcond, movcond, brcond). */
 typedef enum IRCond {
-    IR_EQ, IR_NE,
-    IR_LT, IR_GE, IR_LE, IR_GT,     /* signed */
-    IR_LTU, IR_GEU, IR_LEU, IR_GTU, /* unsigned */
-    IR_TSTEQ, IR_TSTNE,             /* (a & b) == 0, != 0 */
+    IR_EQ,
+    IR_NE,
+    IR_LT,
+    IR_GE,
+    IR_LE,
+    IR_GT, /* signed */
+    IR_LTU,
+    IR_GEU,
+    IR_LEU,
+    IR_GTU, /* unsigned */
+    IR_TSTEQ,
+    IR_TSTNE, /* (a & b) == 0, != 0 */
     IR_NB_CONDS
 } IRCond;
 
 /* Memory operations: size in the low bits, sign extension flag. */
 typedef enum IRMemOp {
-    IR_MO_8 = 0, IR_MO_16 = 1, IR_MO_32 = 2,
+    IR_MO_8 = 0,
+    IR_MO_16 = 1,
+    IR_MO_32 = 2,
     IR_MO_SIZE = 3,
     IR_MO_SIGN = 4,
 } IRMemOp;
@@ -58,25 +68,29 @@ typedef enum IRMemOp {
 /* Or'ed into an exit_tb slot: the target is on another guest page, so
  * the exit may not be chained (DESIGN.md, "Chaining"). */
 #define IR_EXIT_FAR 0x10u
-#define IR_EXIT_SLOT(c) ((c) == IR_EXIT_NOCHAIN ? (c) : (c) & 1u)
+#define IR_EXIT_SLOT(c) ((c) == IR_EXIT_NOCHAIN ? (c) : (c)&1u)
 
-typedef enum IRTempKind { IR_TEMP_GLOBAL, IR_TEMP_LOCAL, IR_TEMP_CONST } IRTempKind;
+typedef enum IRTempKind {
+    IR_TEMP_GLOBAL,
+    IR_TEMP_LOCAL,
+    IR_TEMP_CONST
+} IRTempKind;
 typedef enum IRType { IR_I32, IR_I64 } IRType;
 
 typedef struct IRTemp {
-    uint8_t kind;  /* IRTempKind */
-    uint8_t type;  /* IRType */
-    uint32_t val;  /* global: offset in CPUState; const: the value;
-                      local: slot number */
+    uint8_t kind;     /* IRTempKind */
+    uint8_t type;     /* IRType */
+    uint32_t val;     /* global: offset in CPUState; const: the value;
+                         local: slot number */
     const char *name; /* globals only */
 } IRTemp;
 
 #define IR_MAX_ARGS 8
 
 typedef struct IROp {
-    uint16_t opc;   /* IROpcode */
-    uint8_t nout;   /* number of output temps (for call: 0 or 1) */
-    uint8_t nin;    /* number of input temps (for call: as the helper) */
+    uint16_t opc; /* IROpcode */
+    uint8_t nout; /* number of output temps (for call: 0 or 1) */
+    uint8_t nin;  /* number of input temps (for call: as the helper) */
     uint32_t args[IR_MAX_ARGS]; /* outputs, inputs, then constants */
 } IROp;
 
@@ -96,10 +110,10 @@ typedef struct IRBlock {
     int nops;
     IRTemp temps[IR_MAX_TEMPS];
     int ntemps;
-    int nglobals;   /* temps [0, nglobals) are the globals, always */
+    int nglobals; /* temps [0, nglobals) are the globals, always */
     int nlabels;
     int nlocals;
-    bool overflow;  /* ran out of ops or temps: the frontend must stop */
+    bool overflow; /* ran out of ops or temps: the frontend must stop */
 } IRBlock;
 
 typedef uint32_t IRVal; /* a temp index */
@@ -123,8 +137,7 @@ int ir_new_label(IRBlock *b);
 /* Append an op: ARGS holds outputs, inputs and constants in that order. */
 IROp *ir_emit(IRBlock *b, IROpcode opc, const uint32_t *args);
 /* Append a helper call: helper number, output temp or -1, inputs. */
-IROp *ir_emit_call(IRBlock *b, int helper, int out, const IRVal *in,
-                   int nin);
+IROp *ir_emit_call(IRBlock *b, int helper, int out, const IRVal *in, int nin);
 
 /* Write the block as text (for -d op). */
 void ir_print(const IRBlock *b, FILE *f);

@@ -24,7 +24,8 @@ static bool jit_emit_trampoline(Jit *j)
                                    X64_R13, X64_R14, X64_R15};
     X64Emit e;
 
-    x64_emit_init(&e, codebuf_top(&j->cb), codebuf_rx(&j->cb, codebuf_top(&j->cb)),
+    x64_emit_init(&e, codebuf_top(&j->cb),
+                  codebuf_rx(&j->cb, codebuf_top(&j->cb)),
                   codebuf_avail(&j->cb));
     j->enter = x64_here(&e);
     for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++) {

@@ -182,8 +182,8 @@ static const struct {
     const char *name;
     unsigned mask;
 } log_items[] = {
-    {"in_asm", LOG_IN_ASM}, {"op", LOG_OP},   {"exec", LOG_EXEC},
-    {"cpu", LOG_CPU},       {"int", LOG_INT}, {"unimp", LOG_UNIMP},
+    {"in_asm", LOG_IN_ASM},   {"op", LOG_OP},       {"exec", LOG_EXEC},
+    {"cpu", LOG_CPU},         {"int", LOG_INT},     {"unimp", LOG_UNIMP},
     {"out_asm", LOG_OUT_ASM}, {"stats", LOG_STATS},
 };
 

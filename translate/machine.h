@@ -47,29 +47,29 @@ typedef struct Machine {
     AddressSpace *as;
     PortSpace *ports;
     TBCache *tbs;
-    struct Jit *jit;             /* the JIT backend, NULL for interp */
-    uintptr_t last_exit;         /* the JIT's last exit, for chaining */
+    struct Jit *jit;     /* the JIT backend, NULL for interp */
+    uintptr_t last_exit; /* the JIT's last exit, for chaining */
     struct TranslationBlock *single_insn; /* running uncached (after SMC) */
-    bool run_single;             /* next: one instruction, uncached */
-    int32_t budget_mark;         /* budget when instructions were last
-                                    counted */
-    struct IRBlock *ir;          /* scratch block for the translator */
+    bool run_single;                      /* next: one instruction, uncached */
+    int32_t budget_mark;                  /* budget when instructions were last
+                                             counted */
+    struct IRBlock *ir;                   /* scratch block for the translator */
     struct TranslationBlock *translating; /* freed if translation faults */
     MachineAccel accel;
     unsigned log_mask;
-    FILE *log;          /* -D file, or stderr */
-    bool optimize;      /* run the IR optimizer (on by default) */
+    FILE *log;     /* -D file, or stderr */
+    bool optimize; /* run the IR optimizer (on by default) */
 
     MachineStatus status;
-    int exit_status;    /* for MACHINE_ENDED */
-    char reason[1024];  /* for MACHINE_FAILED/ENDED: what happened */
+    int exit_status;   /* for MACHINE_ENDED */
+    char reason[1024]; /* for MACHINE_FAILED/ENDED: what happened */
 
     /* Called from the execution loop between slices (device input). */
     MachinePollFn poll_fn[MACHINE_MAX_POLLS];
     void *poll_opaque[MACHINE_MAX_POLLS];
     int npolls;
 
-    void *board;        /* the board that built this Machine */
+    void *board; /* the board that built this Machine */
 } Machine;
 
 typedef struct MachineConfig {

@@ -180,8 +180,8 @@ void tb_invalidate_range(TBCache *c, AddressSpace *as, uint32_t paddr,
 {
     uint32_t page = paddr & GUEST_PAGE_MASK;
     uint32_t start = paddr & ~GUEST_PAGE_MASK;
-    uint32_t end = start + len > GUEST_PAGE_SIZE ? GUEST_PAGE_SIZE
-                                                 : start + len;
+    uint32_t end =
+        start + len > GUEST_PAGE_SIZE ? GUEST_PAGE_SIZE : start + len;
     TranslationBlock *tb = page_first(c, page), *prev = NULL;
 
     while (tb) {

@@ -24,13 +24,13 @@ struct InterpCode;
 
 typedef struct TranslationBlock {
     /* key */
-    uint32_t pc;      /* linear address of the first byte */
+    uint32_t pc; /* linear address of the first byte */
     uint32_t cs_base;
-    uint32_t flags;   /* cpu->hflags at translation */
+    uint32_t flags;        /* cpu->hflags at translation */
     uint32_t phys_page[2]; /* physical pages of the code; [1] = -1 if one */
 
-    uint32_t size;    /* guest bytes */
-    uint32_t icount;  /* guest instructions */
+    uint32_t size;   /* guest bytes */
+    uint32_t icount; /* guest instructions */
     TBInsnInfo *insns;
     struct InterpCode *interp; /* interpreter backend's code */
     /* JIT backend: entry of the host code, and per exit slot the
@@ -45,7 +45,7 @@ typedef struct TranslationBlock {
     struct TranslationBlock *jmp_dest[2];
     uintptr_t jmp_next[2];
     uintptr_t jmp_incoming; /* TB pointer | slot, 0 if none */
-    size_t host_bytes;         /* memory charged to the cache quota */
+    size_t host_bytes;      /* memory charged to the cache quota */
     bool invalid;
 
     struct TranslationBlock *hash_next;
@@ -58,10 +58,10 @@ typedef struct TranslationBlock {
 typedef struct TBCache TBCache;
 struct TBCache {
     TranslationBlock *hash[1u << TB_HASH_BITS];
-    GHashTable *pages;          /* physical page number -> first TB */
-    TranslationBlock *all;      /* all live blocks */
-    TranslationBlock *retired;  /* invalidated, freed at the loop's top */
-    size_t bytes;               /* memory held by live blocks */
+    GHashTable *pages;         /* physical page number -> first TB */
+    TranslationBlock *all;     /* all live blocks */
+    TranslationBlock *retired; /* invalidated, freed at the loop's top */
+    size_t bytes;              /* memory held by live blocks */
     /* Called for each block invalidated (the JIT unchains it). */
     void (*on_invalidate)(void *opaque, TranslationBlock *tb);
     void *opaque;

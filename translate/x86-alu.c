@@ -79,14 +79,13 @@ void gen_unary(DisasContext *s, const X86Insn *insn)
     case X86_OP_DEC:
         /* CF is kept (SDM Vol. 2, INC/DEC). */
         cf = gen_cf(s);
-        r = gen_zext(s, gen_opi(s, insn->op == X86_OP_INC ? IR_add : IR_sub,
-                                a, 1),
+        r = gen_zext(s,
+                     gen_opi(s, insn->op == X86_OP_INC ? IR_add : IR_sub, a, 1),
                      size);
         gen_write(s, &d, r);
-        gen_set_cc(s,
-                   cc_sized(insn->op == X86_OP_INC ? CC_OP_INCB : CC_OP_DECB,
-                            size),
-                   r, cf, gen_const(s, 0));
+        gen_set_cc(
+            s, cc_sized(insn->op == X86_OP_INC ? CC_OP_INCB : CC_OP_DECB, size),
+            r, cf, gen_const(s, 0));
         break;
     case X86_OP_NOT:
         gen_write(s, &d, gen_zext(s, gen_op1(s, IR_not, a), size));
@@ -116,8 +115,8 @@ void gen_mul1(DisasContext *s, const X86Insn *insn)
         hi = gen_tmp(s);
         uint32_t args[] = {lo, hi, a, b};
         ir_emit(s->b, sign ? IR_muls2 : IR_mulu2, args);
-        over = sign ? gen_setcond(s, IR_NE, hi, gen_opi(s, IR_sar, lo, 31))
-                    : hi;
+        over =
+            sign ? gen_setcond(s, IR_NE, hi, gen_opi(s, IR_sar, lo, 31)) : hi;
         gen_set_reg(s, R_EAX, 4, lo);
         gen_set_reg(s, R_EDX, 4, hi);
         gen_set_cc(s, cc, lo, over, gen_const(s, 0));
@@ -165,7 +164,8 @@ void gen_imul(DisasContext *s, const X86Insn *insn)
         ir_emit(s->b, IR_muls2, args);
         over = gen_setcond(s, IR_NE, hi, gen_opi(s, IR_sar, r, 31));
     } else {
-        IRVal p = gen_op2(s, IR_mul, gen_sext(s, a, size), gen_sext(s, b, size));
+        IRVal p =
+            gen_op2(s, IR_mul, gen_sext(s, a, size), gen_sext(s, b, size));
         over = gen_setcond(s, IR_NE, p, gen_sext(s, p, size));
         r = gen_zext(s, p, size);
     }
@@ -192,7 +192,9 @@ void gen_shift(DisasContext *s, const X86Insn *insn)
                       : op == X86_OP_SHR ? CC_OP_SHRB
                                          : CC_OP_SARB,
                       size);
-    IROpcode opc = op == X86_OP_SHL ? IR_shl : op == X86_OP_SHR ? IR_shr : IR_sar;
+    IROpcode opc = op == X86_OP_SHL   ? IR_shl
+                   : op == X86_OP_SHR ? IR_shr
+                                      : IR_sar;
     Operand d, cnt;
     IRVal v, n, r, last;
 
@@ -236,9 +238,8 @@ void gen_rotate(DisasContext *s, const X86Insn *insn)
     if (cnt.kind == OPND_IMM && (cnt.imm & 31) == 0) {
         return;
     }
-    r = gen_helper(s, HELPER_rotate, 4,
-                   gen_const(s, insn->op - X86_OP_ROL), gen_read(s, &d),
-                   gen_read(s, &cnt), gen_const(s, size));
+    r = gen_helper(s, HELPER_rotate, 4, gen_const(s, insn->op - X86_OP_ROL),
+                   gen_read(s, &d), gen_read(s, &cnt), gen_const(s, size));
     gen_write(s, &d, r);
     gen_cc_dynamic(s);
 }
@@ -256,9 +257,9 @@ void gen_shiftd(DisasContext *s, const X86Insn *insn)
     if (cnt.kind == OPND_IMM && (cnt.imm & 31) == 0) {
         return;
     }
-    r = gen_helper(s, HELPER_shiftd, 5,
-                   gen_const(s, insn->op == X86_OP_SHLD), gen_read(s, &d),
-                   gen_read(s, &src), gen_read(s, &cnt), gen_const(s, size));
+    r = gen_helper(s, HELPER_shiftd, 5, gen_const(s, insn->op == X86_OP_SHLD),
+                   gen_read(s, &d), gen_read(s, &src), gen_read(s, &cnt),
+                   gen_const(s, size));
     gen_write(s, &d, r);
     gen_cc_dynamic(s);
 }

@@ -58,7 +58,8 @@ void gen_ret(DisasContext *s, const X86Insn *insn)
 {
     int size = insn->opsize;
     IRVal t = gen_stack_read(s, 0, size);
-    uint32_t pop = size + (insn->info->opnd[0] == OPK_I ? insn->imm & 0xffff : 0);
+    uint32_t pop =
+        size + (insn->info->opnd[0] == OPK_I ? insn->imm & 0xffff : 0);
 
     gen_stack_adjust(s, gen_const(s, pop));
     gen_exit(s, t, IR_EXIT_NOCHAIN);
@@ -83,8 +84,8 @@ static void far_pointer(DisasContext *s, const X86Insn *insn, IRVal *sel,
         *off = gen_const(s, size == 2 ? insn->imm & 0xffff : insn->imm);
         return;
     }
-    IRVal lin = gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn), size + 2,
-                           false);
+    IRVal lin =
+        gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn), size + 2, false);
     *off = gen_ld(s, lin, size, false);
     *sel = gen_ld(s, gen_opi(s, IR_add, lin, size), 2, false);
 }
@@ -175,8 +176,8 @@ void gen_int(DisasContext *s, const X86Insn *insn)
 void gen_bound(DisasContext *s, const X86Insn *insn)
 {
     int size = insn->opsize;
-    IRVal lin = gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn), 2 * size,
-                           false);
+    IRVal lin =
+        gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn), 2 * size, false);
     gen_helper(s, HELPER_bound, 3, gen_get_reg(s, insn->reg, size), lin,
                gen_const(s, size));
 }

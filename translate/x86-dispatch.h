@@ -8,7 +8,7 @@ X86GEN(SIMD, gen_ud)
 X86GEN(UD2, gen_ud)
 X86GEN(SYSENTER, gen_ud) /* SEP is not advertised by CPUID */
 X86GEN(SYSEXIT, gen_ud)
-X86GEN(RSM, gen_ud)      /* no SMM */
+X86GEN(RSM, gen_ud) /* no SMM */
 X86GEN(ADD, gen_alu)
 X86GEN(OR, gen_alu)
 X86GEN(ADC, gen_alu)

@@ -16,9 +16,9 @@
 
 /* How the block goes on after an instruction. */
 typedef enum DisasEnd {
-    DISAS_NEXT,     /* next instruction in this block */
-    DISAS_STOP,     /* end the block; eip = next instruction (mode change) */
-    DISAS_JUMP,     /* the instruction stored eip and emitted its exits */
+    DISAS_NEXT, /* next instruction in this block */
+    DISAS_STOP, /* end the block; eip = next instruction (mode change) */
+    DISAS_JUMP, /* the instruction stored eip and emitted its exits */
 } DisasEnd;
 
 typedef struct DisasContext {
@@ -32,7 +32,7 @@ typedef struct DisasContext {
     uint32_t flags;    /* hflags */
     bool code32, ss32, flat;
     int cpl, iopl, mmu_idx;
-    int cc_op;         /* CC_OP_* known statically, or CC_OP_DYNAMIC */
+    int cc_op; /* CC_OP_* known statically, or CC_OP_DYNAMIC */
     DisasEnd end;
     /* pop r/m with an eSP-based address sees eSP after the pop
      * (SDM Vol. 2, POP): the bytes popped. */
@@ -43,10 +43,10 @@ typedef struct DisasContext {
 typedef enum { OPND_REG, OPND_MEM, OPND_IMM } OperandKind;
 typedef struct Operand {
     OperandKind kind;
-    int size;      /* bytes */
-    int reg;       /* OPND_REG */
-    IRVal addr;    /* OPND_MEM: linear address */
-    uint32_t imm;  /* OPND_IMM */
+    int size;     /* bytes */
+    int reg;      /* OPND_REG */
+    IRVal addr;   /* OPND_MEM: linear address */
+    uint32_t imm; /* OPND_IMM */
 } Operand;
 
 typedef void (*X86GenFn)(DisasContext *s, const X86Insn *insn);
@@ -104,8 +104,7 @@ void gen_stack_adjust(DisasContext *s, IRVal bytes_or_const);
 IRVal gen_pop(DisasContext *s, int size);
 
 /* ---- lazy flags ---- */
-void gen_set_cc(DisasContext *s, int cc_op, IRVal dst, IRVal src,
-                IRVal src2);
+void gen_set_cc(DisasContext *s, int cc_op, IRVal dst, IRVal src, IRVal src2);
 /* After a helper that may have changed the lazy state itself. */
 void gen_cc_dynamic(DisasContext *s);
 IRVal gen_eflags_arith(DisasContext *s); /* CF|PF|AF|ZF|SF|OF */
@@ -125,6 +124,5 @@ void gen_exception_err(DisasContext *s, int vector, uint32_t code);
 bool gen_check_cpl0(DisasContext *s);
 /* Mask V to the operand-size eip (16-bit code wraps at 64 KiB). */
 IRVal gen_mask_eip(DisasContext *s, IRVal v, int opsize);
-
 
 #endif

@@ -29,7 +29,8 @@ static void gen_string_once(DisasContext *s, const X86Insn *insn)
 
     switch (insn->op) {
     case X86_OP_MOVS:
-        a = gen_ld(s, gen_linear(s, seg, str_index(s, insn, R_ESI), size, false),
+        a = gen_ld(s,
+                   gen_linear(s, seg, str_index(s, insn, R_ESI), size, false),
                    size, false);
         dst = gen_linear(s, R_ES, str_index(s, insn, R_EDI), size, true);
         gen_st(s, dst, a, size);
@@ -42,21 +43,22 @@ static void gen_string_once(DisasContext *s, const X86Insn *insn)
         str_advance(s, insn, R_EDI, stride);
         break;
     case X86_OP_LODS:
-        a = gen_ld(s, gen_linear(s, seg, str_index(s, insn, R_ESI), size, false),
+        a = gen_ld(s,
+                   gen_linear(s, seg, str_index(s, insn, R_ESI), size, false),
                    size, false);
         gen_set_reg(s, R_EAX, size, a);
         str_advance(s, insn, R_ESI, stride);
         break;
     default: /* CMPS: seg:eSI - ES:eDI; SCAS: eAX - ES:eDI */
         if (insn->op == X86_OP_CMPS) {
-            a = gen_ld(s,
-                       gen_linear(s, seg, str_index(s, insn, R_ESI), size,
-                                  false),
-                       size, false);
+            a = gen_ld(
+                s, gen_linear(s, seg, str_index(s, insn, R_ESI), size, false),
+                size, false);
         } else {
             a = gen_get_reg(s, R_EAX, size);
         }
-        b = gen_ld(s, gen_linear(s, R_ES, str_index(s, insn, R_EDI), size, false),
+        b = gen_ld(s,
+                   gen_linear(s, R_ES, str_index(s, insn, R_EDI), size, false),
                    size, false);
         if (insn->op == X86_OP_CMPS) {
             str_advance(s, insn, R_ESI, stride);
@@ -99,8 +101,8 @@ void gen_string(DisasContext *s, const X86Insn *insn)
         gen_helper(s, HELPER_check_io, 2, gen_get_reg(s, R_EDX, 2),
                    gen_const(s, insn->opsize));
     }
-    more = gen_helper(s, helpers[insn->op - X86_OP_MOVS], 1,
-                      gen_const(s, packed));
+    more =
+        gen_helper(s, helpers[insn->op - X86_OP_MOVS], 1, gen_const(s, packed));
     if (compares) {
         gen_cc_dynamic(s);
     }
@@ -118,9 +120,8 @@ void gen_string(DisasContext *s, const X86Insn *insn)
 
 static IRVal io_port(DisasContext *s, const X86Insn *insn, int index)
 {
-    return insn->info->opnd[index] == OPK_DX
-               ? gen_get_reg(s, R_EDX, 2)
-               : gen_const(s, insn->imm & 0xff);
+    return insn->info->opnd[index] == OPK_DX ? gen_get_reg(s, R_EDX, 2)
+                                             : gen_const(s, insn->imm & 0xff);
 }
 
 /* IN OUT, with the I/O privilege check of SDM Vol. 1, 18.5. */

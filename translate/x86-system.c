@@ -133,8 +133,8 @@ void gen_load_far(DisasContext *s, const X86Insn *insn)
         [X86_OP_LSS - X86_OP_LDS] = R_SS,
     };
     int size = insn->opsize;
-    IRVal lin = gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn), size + 2,
-                           false);
+    IRVal lin =
+        gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn), size + 2, false);
     IRVal off = gen_ld(s, lin, size, false);
     IRVal sel = gen_ld(s, gen_opi(s, IR_add, lin, size), 2, false);
 
@@ -217,7 +217,8 @@ void gen_seg_query(DisasContext *s, const X86Insn *insn)
 
 void gen_mov_cr(DisasContext *s, const X86Insn *insn)
 {
-    bool load = insn->op == X86_OP_MOV_CR_LOAD || insn->op == X86_OP_MOV_DR_LOAD;
+    bool load =
+        insn->op == X86_OP_MOV_CR_LOAD || insn->op == X86_OP_MOV_DR_LOAD;
     bool cr = insn->op == X86_OP_MOV_CR_LOAD || insn->op == X86_OP_MOV_CR_STORE;
 
     if (!gen_check_cpl0(s)) {
@@ -273,8 +274,7 @@ void gen_privileged(DisasContext *s, const X86Insn *insn)
         gen_helper(s, HELPER_wrmsr, 0);
         s->end = DISAS_STOP;
         break;
-    default: /* INVD WBINVD: no caches to write back */
-        break;
+    default: /* INVD WBINVD: no caches to write back */ break;
     }
 }
 

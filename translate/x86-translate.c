@@ -78,8 +78,7 @@ IRVal gen_setcond(DisasContext *s, IRCond c, IRVal a, IRVal b)
     return d;
 }
 
-IRVal gen_movcond(DisasContext *s, IRCond c, IRVal a, IRVal b, IRVal t,
-                  IRVal f)
+IRVal gen_movcond(DisasContext *s, IRCond c, IRVal a, IRVal b, IRVal t, IRVal f)
 {
     IRVal d = gen_tmp(s);
     uint32_t args[] = {d, a, b, t, f, c};
@@ -112,14 +111,14 @@ void gen_label(DisasContext *s, int label)
 
 IRVal gen_zext(DisasContext *s, IRVal v, int size)
 {
-    return size == 1 ? gen_op1(s, IR_ext8u, v)
+    return size == 1   ? gen_op1(s, IR_ext8u, v)
            : size == 2 ? gen_op1(s, IR_ext16u, v)
                        : v;
 }
 
 IRVal gen_sext(DisasContext *s, IRVal v, int size)
 {
-    return size == 1 ? gen_op1(s, IR_ext8s, v)
+    return size == 1   ? gen_op1(s, IR_ext8s, v)
            : size == 2 ? gen_op1(s, IR_ext16s, v)
                        : v;
 }
@@ -241,7 +240,9 @@ IRVal gen_linear(DisasContext *s, int seg, IRVal off, int size, bool write)
 IRVal gen_ld(DisasContext *s, IRVal lin, int size, bool sign)
 {
     IRVal d = gen_tmp(s);
-    uint32_t memop = (size == 1 ? IR_MO_8 : size == 2 ? IR_MO_16 : IR_MO_32) |
+    uint32_t memop = (size == 1   ? IR_MO_8
+                      : size == 2 ? IR_MO_16
+                                  : IR_MO_32) |
                      (sign ? IR_MO_SIGN : 0);
     uint32_t args[] = {d, lin, memop, s->mmu_idx};
     ir_emit(s->b, IR_ld, args);
@@ -265,22 +266,49 @@ void gen_operand(DisasContext *s, const X86Insn *insn, int index, int size,
     case OPK_O:
         if (insn->has_mem) {
             op->kind = OPND_MEM;
-            op->addr = gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn),
-                                  size, write);
+            op->addr =
+                gen_linear(s, x86_insn_seg(insn), gen_ea(s, insn), size, write);
         } else {
             op->kind = OPND_REG;
             op->reg = insn->rm;
         }
         break;
-    case OPK_R: op->kind = OPND_REG; op->reg = insn->rm; break;
-    case OPK_G: op->kind = OPND_REG; op->reg = insn->reg; break;
-    case OPK_ZREG: op->kind = OPND_REG; op->reg = insn->opreg; break;
-    case OPK_AL: op->kind = OPND_REG; op->reg = R_EAX; break;
-    case OPK_DX: op->kind = OPND_REG; op->reg = R_EDX; break;
-    case OPK_CL: op->kind = OPND_REG; op->reg = R_ECX; break;
-    case OPK_ONE: op->kind = OPND_IMM; op->imm = 1; break;
-    case OPK_I2: op->kind = OPND_IMM; op->imm = insn->imm2; break;
-    default: op->kind = OPND_IMM; op->imm = insn->imm; break;
+    case OPK_R:
+        op->kind = OPND_REG;
+        op->reg = insn->rm;
+        break;
+    case OPK_G:
+        op->kind = OPND_REG;
+        op->reg = insn->reg;
+        break;
+    case OPK_ZREG:
+        op->kind = OPND_REG;
+        op->reg = insn->opreg;
+        break;
+    case OPK_AL:
+        op->kind = OPND_REG;
+        op->reg = R_EAX;
+        break;
+    case OPK_DX:
+        op->kind = OPND_REG;
+        op->reg = R_EDX;
+        break;
+    case OPK_CL:
+        op->kind = OPND_REG;
+        op->reg = R_ECX;
+        break;
+    case OPK_ONE:
+        op->kind = OPND_IMM;
+        op->imm = 1;
+        break;
+    case OPK_I2:
+        op->kind = OPND_IMM;
+        op->imm = insn->imm2;
+        break;
+    default:
+        op->kind = OPND_IMM;
+        op->imm = insn->imm;
+        break;
     }
     if (op->kind == OPND_REG && op->reg == R_ECX &&
         insn->info->opnd[index] == OPK_CL) {
@@ -367,8 +395,7 @@ IRVal gen_pop(DisasContext *s, int size)
 /* ------------------------------------------------------------------ */
 /* lazy flags */
 
-void gen_set_cc(DisasContext *s, int cc_op, IRVal dst, IRVal src,
-                IRVal src2)
+void gen_set_cc(DisasContext *s, int cc_op, IRVal dst, IRVal src, IRVal src2)
 {
     gen_mov(s, G_cc_dst, dst);
     gen_mov(s, G_cc_src, src);
@@ -389,8 +416,8 @@ IRVal gen_eflags_arith(DisasContext *s)
         gen_mov(s, t, G_cc_src);
         return t;
     }
-    return gen_helper(s, HELPER_cc_compute_all, 4, G_cc_op, G_cc_dst,
-                      G_cc_src, G_cc_src2);
+    return gen_helper(s, HELPER_cc_compute_all, 4, G_cc_op, G_cc_dst, G_cc_src,
+                      G_cc_src2);
 }
 
 /* The sized class of the static lazy op: CC_OP_ADDB -> CC_OP_ADDB, with
@@ -408,13 +435,10 @@ IRVal gen_cf(DisasContext *s)
 {
     int size;
     switch (cc_class(s->cc_op, &size)) {
-    case CC_OP_SUBB:
-        return gen_setcond(s, IR_LTU, G_cc_src2, G_cc_src);
-    case CC_OP_ADDB:
-        return gen_setcond(s, IR_LTU, G_cc_dst, G_cc_src);
+    case CC_OP_SUBB: return gen_setcond(s, IR_LTU, G_cc_src2, G_cc_src);
+    case CC_OP_ADDB: return gen_setcond(s, IR_LTU, G_cc_dst, G_cc_src);
     case CC_OP_LOGICB: return gen_const(s, 0);
-    default:
-        break;
+    default: break;
     }
     if (s->cc_op == CC_OP_EFLAGS) {
         return gen_opi(s, IR_and, G_cc_src, CC_C);
@@ -426,10 +450,10 @@ IRVal gen_cf(DisasContext *s)
 static IRCond ir_cond_invert(IRCond c)
 {
     static const IRCond inv[IR_NB_CONDS] = {
-        [IR_EQ] = IR_NE,     [IR_NE] = IR_EQ,     [IR_LT] = IR_GE,
-        [IR_GE] = IR_LT,     [IR_LE] = IR_GT,     [IR_GT] = IR_LE,
-        [IR_LTU] = IR_GEU,   [IR_GEU] = IR_LTU,   [IR_LEU] = IR_GTU,
-        [IR_GTU] = IR_LEU,   [IR_TSTEQ] = IR_TSTNE, [IR_TSTNE] = IR_TSTEQ,
+        [IR_EQ] = IR_NE,   [IR_NE] = IR_EQ,       [IR_LT] = IR_GE,
+        [IR_GE] = IR_LT,   [IR_LE] = IR_GT,       [IR_GT] = IR_LE,
+        [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,     [IR_LEU] = IR_GTU,
+        [IR_GTU] = IR_LEU, [IR_TSTEQ] = IR_TSTNE, [IR_TSTNE] = IR_TSTEQ,
     };
     return inv[c];
 }
@@ -458,8 +482,10 @@ static bool gen_cond_fast(DisasContext *s, int cc, IRCond *c, IRVal *a,
     if (cls == CC_OP_SUBB) {
         /* cmp/sub: src2 is the destination operand, src the source */
         static const IRCond ucond[16] = {
-            [CC_COND_B] = IR_LTU, [CC_COND_BE] = IR_LEU,
-            [CC_COND_L] = IR_LT,  [CC_COND_LE] = IR_LE,
+            [CC_COND_B] = IR_LTU,
+            [CC_COND_BE] = IR_LEU,
+            [CC_COND_L] = IR_LT,
+            [CC_COND_LE] = IR_LE,
         };
         if (cc == CC_COND_B || cc == CC_COND_BE) {
             *c = ucond[cc], *a = G_cc_src2, *b = G_cc_src;
@@ -543,9 +569,8 @@ void gen_exit(DisasContext *s, IRVal eip, unsigned slot)
 
 void gen_jump_const(DisasContext *s, uint32_t eip, unsigned slot)
 {
-    if (slot != IR_EXIT_NOCHAIN &&
-        ((s->cs_base + eip) & GUEST_PAGE_MASK) !=
-            (s->pc_start & GUEST_PAGE_MASK)) {
+    if (slot != IR_EXIT_NOCHAIN && ((s->cs_base + eip) & GUEST_PAGE_MASK) !=
+                                       (s->pc_start & GUEST_PAGE_MASK)) {
         slot |= IR_EXIT_FAR;
     }
     gen_exit(s, gen_const(s, eip), slot);
@@ -705,9 +730,8 @@ void x86_translate_block(CPUState *cpu, IRBlock *b, TranslationBlock *tb,
             break;
         }
         eip = s->next_eip;
-        if (s->end == DISAS_STOP || page2 != UINT32_MAX ||
-            n >= TB_MAX_INSNS || n >= max_insns ||
-            b->nops > IR_MAX_OPS - 512 ||
+        if (s->end == DISAS_STOP || page2 != UINT32_MAX || n >= TB_MAX_INSNS ||
+            n >= max_insns || b->nops > IR_MAX_OPS - 512 ||
             b->nlocals > CPU_NB_IR_TEMPS - 128 ||
             b->ntemps > IR_MAX_TEMPS - 128 ||
             ((s->cs_base + eip) & GUEST_PAGE_MASK) != (pc & GUEST_PAGE_MASK)) {

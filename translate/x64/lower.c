@@ -29,7 +29,7 @@ typedef struct SlowPath {
     int8_t addr, val, dst; /* host registers; val -1 if immediate */
     uint32_t imm;
     int insn;
-    X64RegSet save;        /* caller-saved registers to preserve */
+    X64RegSet save; /* caller-saved registers to preserve */
     /* Dirty globals to store before the call, which may raise: the fast
      * path itself cannot fault, so only the slow path pays for precise
      * state. */
@@ -38,8 +38,8 @@ typedef struct SlowPath {
         int8_t reg;
         int32_t off;
     } sync[X64_NREGS];
-    size_t jump_pos;       /* the fast path's jne rel32 */
-    uintptr_t join;        /* where to continue */
+    size_t jump_pos; /* the fast path's jne rel32 */
+    uintptr_t join;  /* where to continue */
 } SlowPath;
 
 typedef struct Lower {
@@ -70,10 +70,10 @@ static X64Mem env_mem(int32_t off)
 }
 
 static const X64Cond ir_to_x64_cond[IR_NB_CONDS] = {
-    [IR_EQ] = X64_CC_E,    [IR_NE] = X64_CC_NE,   [IR_LT] = X64_CC_L,
-    [IR_GE] = X64_CC_GE,   [IR_LE] = X64_CC_LE,   [IR_GT] = X64_CC_G,
-    [IR_LTU] = X64_CC_B,   [IR_GEU] = X64_CC_AE,  [IR_LEU] = X64_CC_BE,
-    [IR_GTU] = X64_CC_A,   [IR_TSTEQ] = X64_CC_E, [IR_TSTNE] = X64_CC_NE,
+    [IR_EQ] = X64_CC_E,  [IR_NE] = X64_CC_NE,   [IR_LT] = X64_CC_L,
+    [IR_GE] = X64_CC_GE, [IR_LE] = X64_CC_LE,   [IR_GT] = X64_CC_G,
+    [IR_LTU] = X64_CC_B, [IR_GEU] = X64_CC_AE,  [IR_LEU] = X64_CC_BE,
+    [IR_GTU] = X64_CC_A, [IR_TSTEQ] = X64_CC_E, [IR_TSTNE] = X64_CC_NE,
 };
 
 /* Where precise state is restored from if a helper or slow path raises. */
@@ -402,12 +402,12 @@ static void lower_label(Lower *l, uint32_t label)
 /* The inline TLB lookup (DESIGN.md, "Memory"): leaves the entry's offset
  * from the TLB table in RAX and jumps to a slow path on a miss; returns
  * the jne's patch position. */
-static size_t lower_tlb_lookup(Lower *l, X64Reg addr, unsigned size,
-                               int mmu, bool store)
+static size_t lower_tlb_lookup(Lower *l, X64Reg addr, unsigned size, int mmu,
+                               bool store)
 {
     X64Emit *e = l->e;
-    int32_t table = ENV_OFF(tlb.table) + mmu * (int32_t)sizeof(TLBEntry) *
-                                             (int32_t)TLB_SIZE;
+    int32_t table = ENV_OFF(tlb.table) +
+                    mmu * (int32_t)sizeof(TLBEntry) * (int32_t)TLB_SIZE;
     int32_t tag = store ? (int32_t)offsetof(TLBEntry, addr_write)
                         : (int32_t)offsetof(TLBEntry, addr_read);
 
@@ -438,8 +438,8 @@ static void lower_record_sync(Lower *l, SlowPath *sp, X64Reg except)
     sp->nsync = 0;
     for (int r = 0; r < X64_NREGS; r++) {
         int t = l->ra.owner[r];
-        if (t >= 0 && r != except &&
-            l->b->temps[t].kind == IR_TEMP_GLOBAL && l->ra.t[t].dirty) {
+        if (t >= 0 && r != except && l->b->temps[t].kind == IR_TEMP_GLOBAL &&
+            l->ra.t[t].dirty) {
             sp->sync[sp->nsync].reg = r;
             sp->sync[sp->nsync].off = (int32_t)l->b->temps[t].val;
             sp->nsync++;
@@ -476,9 +476,15 @@ static void lower_ld(Lower *l, const IROp *op)
         x64_movzx_rm(l->e, 4, size, rd, host);
     }
     sp = lower_new_slow(l);
-    *sp = (SlowPath){.store = false, .memop = memop, .mmu = mmu,
-                     .addr = addr, .val = -1, .dst = rd, .insn = l->insn,
-                     .jump_pos = pos, .join = x64_here(l->e)};
+    *sp = (SlowPath){.store = false,
+                     .memop = memop,
+                     .mmu = mmu,
+                     .addr = addr,
+                     .val = -1,
+                     .dst = rd,
+                     .insn = l->insn,
+                     .jump_pos = pos,
+                     .join = x64_here(l->e)};
     sp->save = ra_live_regs(&l->ra, X64_CALLER_SAVED & RA_ALLOCATABLE) &
                ~X64_REGBIT(rd);
     lower_record_sync(l, sp, rd);
@@ -503,9 +509,16 @@ static void lower_st(Lower *l, const IROp *op)
         x64_mov_mr(l->e, size, host, val);
     }
     sp = lower_new_slow(l);
-    *sp = (SlowPath){.store = true, .memop = memop, .mmu = mmu, .addr = addr,
-                     .val = val, .imm = imm, .dst = -1, .insn = l->insn,
-                     .jump_pos = pos, .join = x64_here(l->e)};
+    *sp = (SlowPath){.store = true,
+                     .memop = memop,
+                     .mmu = mmu,
+                     .addr = addr,
+                     .val = val,
+                     .imm = imm,
+                     .dst = -1,
+                     .insn = l->insn,
+                     .jump_pos = pos,
+                     .join = x64_here(l->e)};
     sp->save = ra_live_regs(&l->ra, X64_CALLER_SAVED & RA_ALLOCATABLE);
     lower_record_sync(l, sp, X64_NOREG);
 }
@@ -639,8 +652,7 @@ static void lower_jump_cache(Lower *l, uintptr_t miss_value)
 
     x64_mov_rm(e, 4, X64_RAX, env_mem(ENV_OFF(eip)));
     if (!l->flat) {
-        x64_alu_rm(e, X64_ADD, 4, X64_RAX,
-                   env_mem(ENV_OFF(seg[R_CS].base)));
+        x64_alu_rm(e, X64_ADD, 4, X64_RAX, env_mem(ENV_OFF(seg[R_CS].base)));
     }
     x64_mov_rr(e, 4, X64_RCX, X64_RAX);
     x64_alu_ri(e, X64_AND, 4, X64_RCX, JMP_CACHE_SIZE - 1);

@@ -12,7 +12,7 @@
 #include "translate/x64/emit.h"
 
 typedef struct X64LowerEnv {
-    uintptr_t epilogue;  /* where blocks return to the execution loop */
+    uintptr_t epilogue; /* where blocks return to the execution loop */
 } X64LowerEnv;
 
 /*

@@ -45,8 +45,8 @@ X64Mem ra_home(const RegAlloc *ra, IRVal t)
     if (tp->kind == IR_TEMP_GLOBAL) {
         return x64_mem(RA_ENV, (int32_t)tp->val);
     }
-    return x64_mem(RA_ENV, (int32_t)(offsetof(CPUState, ir_temps) +
-                                     4 * tp->val));
+    return x64_mem(RA_ENV,
+                   (int32_t)(offsetof(CPUState, ir_temps) + 4 * tp->val));
 }
 
 void ra_begin_op(RegAlloc *ra, int index)

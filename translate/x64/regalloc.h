@@ -20,17 +20,17 @@
 #define RA_ENV X64_RBP
 
 /* Registers the allocator hands out. */
-#define RA_ALLOCATABLE                                                      \
-    (X64_REGBIT(X64_RBX) | X64_REGBIT(X64_RSI) | X64_REGBIT(X64_RDI) |      \
-     X64_REGBIT(X64_R8) | X64_REGBIT(X64_R9) | X64_REGBIT(X64_R10) |        \
-     X64_REGBIT(X64_R11) | X64_REGBIT(X64_R12) | X64_REGBIT(X64_R13) |      \
+#define RA_ALLOCATABLE                                                         \
+    (X64_REGBIT(X64_RBX) | X64_REGBIT(X64_RSI) | X64_REGBIT(X64_RDI) |         \
+     X64_REGBIT(X64_R8) | X64_REGBIT(X64_R9) | X64_REGBIT(X64_R10) |           \
+     X64_REGBIT(X64_R11) | X64_REGBIT(X64_R12) | X64_REGBIT(X64_R13) |         \
      X64_REGBIT(X64_R14) | X64_REGBIT(X64_R15))
 
 typedef struct RATemp {
-    int8_t reg;     /* host register holding the value, or -1 */
-    bool dirty;     /* the register is newer than the home */
-    bool in_mem;    /* the home holds the value (locals start without) */
-    int last_use;   /* index of the last op reading it (locals) */
+    int8_t reg;   /* host register holding the value, or -1 */
+    bool dirty;   /* the register is newer than the home */
+    bool in_mem;  /* the home holds the value (locals start without) */
+    int last_use; /* index of the last op reading it (locals) */
 } RATemp;
 
 typedef struct RegAlloc {
@@ -40,7 +40,7 @@ typedef struct RegAlloc {
     int16_t owner[X64_NREGS]; /* temp held by each register, -1 if none */
     X64RegSet locked;         /* registers the current op uses */
     int cur_op;
-    unsigned cursor;          /* round-robin eviction */
+    unsigned cursor; /* round-robin eviction */
 } RegAlloc;
 
 void ra_init(RegAlloc *ra, X64Emit *e, const IRBlock *b);
