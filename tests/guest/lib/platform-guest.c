@@ -75,3 +75,15 @@ int platform_boot_ok(uint32_t magic, const void *info)
 {
     return magic == MULTIBOOT_BOOT_MAGIC && info != NULL;
 }
+
+/* A page-aligned buffer in .bss: guest memory is all executable. */
+static uint8_t code_buffer[65536] __attribute__((aligned(4096)));
+
+uint8_t *platform_code_buffer(void)
+{
+    return code_buffer;
+}
+
+void platform_text_writable(void)
+{
+}

@@ -6,6 +6,10 @@
 
 #define NR_exit_group   252
 #define NR_write        4
+#define NR_mmap2        192
+#define NR_mprotect     125
+#define PROT_RWX        7       /* PROT_READ | PROT_WRITE | PROT_EXEC */
+#define MAP_PRIVATE_ANON 0x22
 #define EINTR           4
 
 /* Buffered so a test does not make one system call per character. */
@@ -67,4 +71,33 @@ int platform_boot_ok(uint32_t magic, const void *info)
 {
     /* crt0-native.S passes (0, NULL): there is no loader to check. */
     return magic == 0 && info == NULL;
+}
+
+uint8_t *platform_code_buffer(void)
+{
+    long ret;
+    register long r6 __asm__("ebp") = 0; /* offset, in pages */
+
+    __asm__ volatile("int $0x80"
+                     : "=a"(ret)
+                     : "0"(NR_mmap2), "b"(0), "c"(65536), "d"(PROT_RWX),
+                       "S"(MAP_PRIVATE_ANON), "D"(-1), "r"(r6)
+                     : "memory");
+    return (uint8_t *)ret;
+}
+
+/* The program's text, from the linker's symbols, made writable. */
+void platform_text_writable(void)
+{
+    extern char __executable_start[], etext[];
+    uintptr_t start = (uintptr_t)__executable_start & ~(uintptr_t)4095;
+    uintptr_t end = ((uintptr_t)etext + 4095) & ~(uintptr_t)4095;
+    long ret;
+
+    __asm__ volatile("int $0x80"
+                     : "=a"(ret)
+                     : "0"(NR_mprotect), "b"(start), "c"(end - start),
+                       "d"(PROT_RWX)
+                     : "memory");
+    (void)ret;
 }

@@ -21,6 +21,11 @@
 void platform_init(void);
 void platform_write(const char *buf, size_t len);
 _Noreturn void platform_exit(int code);
+/* 64 KiB of memory the program may write code into and run (the guest
+ * has no NX; the native build maps it read-write-execute). */
+uint8_t *platform_code_buffer(void);
+/* Let the program write its own code (a no-op on the guest). */
+void platform_text_writable(void);
 /* True when the program was entered the way its platform promises. */
 int platform_boot_ok(uint32_t magic, const void *info);
 
