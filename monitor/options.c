@@ -58,6 +58,30 @@ static GOptionEntry *option_entries(SoftvisorOptions *o)
          "log items, comma separated (-d help lists them)", "ITEMS"},
         {"D", 'D', 0, G_OPTION_ARG_FILENAME, &o->logfile,
          "write the log to FILE instead of stderr", "FILE"},
+        {"guest", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->guests,
+         "add a guest (repeatable): name=NAME,kernel=FILE[,append=STR]"
+         "[,initrd=FILE][,mem=SIZE][,weight=N][,cap=PCT][,reserve=PCT]"
+         "[,serial=DEV][,accel=jit|interp][,no-reboot=on|off]...",
+         "KEY=VALUE,..."},
+        {"config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
+         "add the guests of a key file, one [guest NAME] group each", "FILE"},
+        {"sched-threads", 0, 0, G_OPTION_ARG_INT, &o->sched_threads,
+         "worker threads (default: host cores, at most the guests)", "N"},
+        {"sched-slice-us", 0, 0, G_OPTION_ARG_INT, &o->sched_slice_us,
+         "target length of a scheduling slice (default 2000)", "US"},
+        {"sched-report", 0, 0, G_OPTION_ARG_STRING, &o->sched_report,
+         "append one JSON line per guest per interval to FILE",
+         "FILE[,interval=SEC]"},
+        {"mem-limit", 0, 0, G_OPTION_ARG_STRING, &o->mem_limit_str,
+         "cap the sum of guest RAM (suffix K, M or G)", "SIZE"},
+        {"monitor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->monitors,
+         "text monitor: stdio, unix:PATH,server,nowait or "
+         "tcp:127.0.0.1:PORT,server,nowait",
+         "SPEC"},
+        {"qmp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->qmps,
+         "QMP server: unix:PATH,server,nowait or "
+         "tcp:127.0.0.1:PORT,server,nowait",
+         "SPEC"},
         {"version", 0, 0, G_OPTION_ARG_NONE, &o->version,
          "print the version and exit", NULL},
         {NULL},
@@ -165,9 +189,68 @@ static int parse_device(SoftvisorOptions *o, const char *spec, char *err,
     return ret;
 }
 
+/* The VMM's flags: -sched-*, -mem-limit. */
+static int options_check_vmm(SoftvisorOptions *o, char *err, size_t errlen)
+{
+    if (o->sched_threads < 0 || o->sched_threads > 256) {
+        snprintf(err, errlen, "-sched-threads %d: give 1 to 256",
+                 o->sched_threads);
+        return -1;
+    }
+    if (o->sched_slice_us < 0 ||
+        (o->sched_slice_us && (o->sched_slice_us < 100 ||
+                               o->sched_slice_us > 1000000))) {
+        snprintf(err, errlen,
+                 "-sched-slice-us %d: give 100 to 1000000 microseconds",
+                 o->sched_slice_us);
+        return -1;
+    }
+    if (o->mem_limit_str &&
+        options_parse_size(o->mem_limit_str, &o->mem_limit) < 0) {
+        snprintf(err, errlen, "-mem-limit '%s': not a size (e.g. 1G)",
+                 o->mem_limit_str);
+        return -1;
+    }
+    o->report_interval_s = 1;
+    if (o->sched_report) {
+        char *comma = strchr(o->sched_report, ',');
+        o->report_path = g_strndup(o->sched_report,
+                                   comma ? (size_t)(comma - o->sched_report)
+                                         : strlen(o->sched_report));
+        if (comma) {
+            char *end;
+            unsigned long n = 0;
+            if (!strncmp(comma + 1, "interval=", 9)) {
+                errno = 0;
+                n = strtoul(comma + 10, &end, 10);
+                if (errno || *end || end == comma + 10) {
+                    n = 0;
+                }
+            }
+            if (n < 1 || n > 86400) {
+                snprintf(err, errlen,
+                         "-sched-report '%s': expected FILE[,interval=SEC] "
+                         "with SEC from 1 to 86400",
+                         o->sched_report);
+                return -1;
+            }
+            o->report_interval_s = n;
+        }
+        if (!o->report_path[0]) {
+            snprintf(err, errlen, "-sched-report: missing FILE");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int options_check(SoftvisorOptions *o, char *err, size_t errlen)
 {
     PCConfig *pc = &o->pc;
+
+    if (options_check_vmm(o, err, errlen) < 0) {
+        return -1;
+    }
 
     if (o->mem && options_parse_size(o->mem, &pc->ram_size) < 0) {
         snprintf(err, errlen, "-m '%s': not a size (e.g. 128M, 1G)", o->mem);
@@ -308,6 +391,13 @@ void options_free(SoftvisorOptions *o)
     g_free(o->debugcon);
     g_free(o->jit_cache);
     g_strfreev(o->devices);
+    g_strfreev(o->guests);
+    g_strfreev(o->monitors);
+    g_strfreev(o->qmps);
+    g_free(o->config);
+    g_free(o->sched_report);
+    g_free(o->mem_limit_str);
+    g_free(o->report_path);
     if (o->log_file) {
         fclose(o->log_file);
     }

@@ -18,6 +18,15 @@ typedef struct SoftvisorOptions {
         *logfile, *debugcon, *jit_cache;
     char **devices;
     gboolean nographic, no_reboot, version;
+    /* Many guests and the VMM (issue 4). */
+    char **guests;       /* -guest SPEC, repeated */
+    char *config;        /* -config FILE */
+    char **monitors, **qmps; /* -monitor SPEC, -qmp SPEC */
+    char *sched_report, *mem_limit_str;
+    gint sched_threads, sched_slice_us;
+    char *report_path;   /* from -sched-report FILE[,interval=SEC] */
+    unsigned report_interval_s;
+    uint64_t mem_limit;
 } SoftvisorOptions;
 
 /* Parse ARGV into OPTS.  0, or -1 with a one-line message in ERR. */

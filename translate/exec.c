@@ -313,6 +313,11 @@ MachineStatus machine_run(Machine *m, int64_t max_insns)
         if (m->status != MACHINE_RUNNING) {
             return m->status;
         }
+        /* Load first: the exchange is a locked instruction. */
+        if (__atomic_load_n(&m->leave_run, __ATOMIC_RELAXED) &&
+            __atomic_exchange_n(&m->leave_run, false, __ATOMIC_ACQ_REL)) {
+            return m->status;
+        }
         if (cpu->budget <= 0 || (remaining >= 0 && remaining < cpu->budget)) {
             if (!machine_new_slice(m, remaining < 0 ? -1 : remaining)) {
                 return m->status;

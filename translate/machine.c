@@ -57,6 +57,12 @@ void machine_request_exit(Machine *m)
     __atomic_fetch_sub(&m->cpu.budget, BUDGET_EXIT_REQUEST, __ATOMIC_RELAXED);
 }
 
+void machine_request_leave(Machine *m)
+{
+    __atomic_store_n(&m->leave_run, true, __ATOMIC_RELEASE);
+    machine_request_exit(m);
+}
+
 Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen)
 {
     Machine *m = calloc(1, sizeof(*m));

@@ -70,6 +70,10 @@ typedef struct Machine {
     int npolls;
 
     void *board; /* the board that built this Machine */
+
+    /* Set by machine_request_leave (another thread): machine_run returns
+     * at the next block boundary with the guest still runnable. */
+    bool leave_run;
 } Machine;
 
 typedef struct MachineConfig {
@@ -99,6 +103,10 @@ MachineStatus machine_run(Machine *m, int64_t max_insns);
  * the budget, and the loop adds it back. */
 #define BUDGET_EXIT_REQUEST 0x40000000
 void machine_request_exit(Machine *m);
+
+/* Make machine_run return at the next block boundary (the scheduler
+ * preempting a guest for the monitor).  Any thread. */
+void machine_request_leave(Machine *m);
 
 /* End the guest with STATUS (devices: debug exit).  Safe to call from a
  * device callback inside the execution loop: the guest stops at the end of

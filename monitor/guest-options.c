@@ -1,0 +1,297 @@
+/*
+ * -guest key=value,... and -config FILE.  The keys are the single-guest
+ * flags' names (docs/USAGE.md), plus the scheduling ones.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor/guest-options.h"
+#include "monitor/options.h"
+
+GuestSpec *guest_spec_new(void)
+{
+    GuestSpec *s = g_new0(GuestSpec, 1);
+
+    s->strings = g_ptr_array_new_with_free_func(g_free);
+    s->cfg.weight = 1;
+    s->cfg.pc.ram_size = 128ull << 20;
+    s->cfg.pc.accel = ACCEL_JIT;
+    s->cfg.pc.serial = "stdio";
+    s->cfg.pc.debugcon = "null";
+    s->cfg.pc.debug_exit_iobase = 0xf4;
+    s->cfg.pc.debug_exit_iosize = 4;
+    return s;
+}
+
+void guest_spec_free(GuestSpec *s)
+{
+    if (!s) {
+        return;
+    }
+    g_ptr_array_free(s->strings, TRUE);
+    if (s->log_file) {
+        fclose(s->log_file);
+    }
+    g_free(s);
+}
+
+static const char *spec_strdup(GuestSpec *s, const char *v)
+{
+    char *copy = g_strdup(v);
+
+    g_ptr_array_add(s->strings, copy);
+    return copy;
+}
+
+static int parse_uint(const char *v, unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long n;
+
+    errno = 0;
+    n = strtoul(v, &end, 10);
+    if (errno || end == v || *end || n > max) {
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    if (!v || !strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
+        *out = true;
+    } else if (!strcmp(v, "off") || !strcmp(v, "no") ||
+               !strcmp(v, "false")) {
+        *out = false;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+int guest_spec_set(GuestSpec *s, const char *key, const char *value,
+                   char *err, size_t errlen)
+{
+    PCConfig *pc = &s->cfg.pc;
+    const char *name = s->cfg.name[0] ? s->cfg.name : "?";
+    const char *why = NULL;
+    bool flag;
+
+    if (!value && strcmp(key, "no-reboot") && strcmp(key, "nographic")) {
+        snprintf(err, errlen, "guest '%s': key '%s' needs a value", name, key);
+        return -1;
+    }
+    if (!strcmp(key, "name")) {
+        if (strlen(value) >= sizeof(s->cfg.name)) {
+            why = "too long (at most 63 characters)";
+        } else {
+            g_strlcpy(s->cfg.name, value, sizeof(s->cfg.name));
+        }
+    } else if (!strcmp(key, "kernel")) {
+        pc->kernel = spec_strdup(s, value);
+    } else if (!strcmp(key, "append")) {
+        pc->append = spec_strdup(s, value);
+    } else if (!strcmp(key, "initrd")) {
+        pc->initrd = spec_strdup(s, value);
+    } else if (!strcmp(key, "mem") || !strcmp(key, "m")) {
+        if (options_parse_size(value, &pc->ram_size) < 0) {
+            why = "not a size (e.g. 128M, 1G)";
+        }
+    } else if (!strcmp(key, "weight")) {
+        if (parse_uint(value, 10000, &s->cfg.weight) < 0 || !s->cfg.weight) {
+            why = "give a weight from 1 to 10000";
+        }
+    } else if (!strcmp(key, "cap")) {
+        if (parse_uint(value, 100, &s->cfg.cap) < 0) {
+            why = "give a percent of one host CPU, 0-100 (0: no cap)";
+        }
+    } else if (!strcmp(key, "reserve")) {
+        if (parse_uint(value, 100, &s->cfg.reserve) < 0) {
+            why = "give a percent of one host CPU, 0-100";
+        }
+    } else if (!strcmp(key, "serial") || !strcmp(key, "debugcon")) {
+        const char *v = !strcmp(value, "mon:stdio") ? "stdio" : value;
+        if (strcmp(v, "stdio") && strcmp(v, "null") &&
+            !(strncmp(v, "file:", 5) == 0 && v[5])) {
+            why = "expected stdio, file:PATH or null";
+        } else if (key[0] == 's') {
+            pc->serial = spec_strdup(s, v);
+        } else {
+            pc->debugcon = spec_strdup(s, v);
+        }
+    } else if (!strcmp(key, "accel")) {
+        if (!strcmp(value, "interp")) {
+            pc->accel = ACCEL_INTERP;
+        } else if (!strcmp(value, "jit") || !strcmp(value, "tcg")) {
+            pc->accel = ACCEL_JIT;
+        } else {
+            why = "unknown backend (jit or interp)";
+        }
+    } else if (!strcmp(key, "jit-cache")) {
+        uint64_t size;
+        if (options_parse_size(value, &size) < 0 || size < (64u << 10) ||
+            size > (1ull << 30)) {
+            why = "give a size from 64K to 1G (e.g. 32M)";
+        } else {
+            pc->code_cache_size = size;
+        }
+    } else if (!strcmp(key, "no-reboot")) {
+        if (parse_bool(value, &pc->no_reboot) < 0) {
+            why = "expected on or off";
+        }
+    } else if (!strcmp(key, "nographic")) {
+        if (parse_bool(value, &flag) < 0) {
+            why = "expected on or off";
+        }
+    } else if (!strcmp(key, "display")) {
+        if (strcmp(value, "none")) {
+            why = "only 'none' is available in this version";
+        }
+    } else if (!strcmp(key, "d")) {
+        char lerr[256];
+        int mask = machine_parse_log(value, lerr, sizeof(lerr));
+        if (mask < 0) {
+            snprintf(err, errlen, "guest '%s': key 'd': %s", name, lerr);
+            return -1;
+        }
+        pc->log_mask = mask;
+    } else if (!strcmp(key, "D")) {
+        if (s->log_file) {
+            fclose(s->log_file);
+        }
+        s->log_file = fopen(value, "w");
+        if (!s->log_file) {
+            snprintf(err, errlen, "guest '%s': key 'D': %s: %s", name, value,
+                     strerror(errno));
+            return -1;
+        }
+        pc->log = s->log_file;
+    } else {
+        snprintf(err, errlen, "guest '%s': unknown key '%s'", name, key);
+        return -1;
+    }
+    if (why) {
+        snprintf(err, errlen, "guest '%s': %s='%s': %s", name, key, value,
+                 why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Split "a=1,b=x,,y" into key/value pairs; ",," is a comma. */
+static GPtrArray *split_pairs(const char *text)
+{
+    GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
+    GString *cur = g_string_new(NULL);
+
+    for (const char *p = text;; p++) {
+        if (*p == ',' && p[1] == ',') {
+            g_string_append_c(cur, ',');
+            p++;
+        } else if (*p == ',' || *p == 0) {
+            if (cur->len) {
+                g_ptr_array_add(items, g_strdup(cur->str));
+            }
+            g_string_truncate(cur, 0);
+            if (!*p) {
+                break;
+            }
+        } else {
+            g_string_append_c(cur, *p);
+        }
+    }
+    g_string_free(cur, TRUE);
+    return items;
+}
+
+GuestSpec *guest_spec_parse(const char *text, char *err, size_t errlen)
+{
+    GuestSpec *s = guest_spec_new();
+    GPtrArray *items = split_pairs(text);
+    int ret = 0;
+
+    /* The name first, so that every later message can give it. */
+    for (guint i = 0; i < items->len; i++) {
+        const char *it = items->pdata[i];
+        if (!strncmp(it, "name=", 5)) {
+            ret = guest_spec_set(s, "name", it + 5, err, errlen);
+        }
+    }
+    if (ret == 0 && !s->cfg.name[0]) {
+        snprintf(err, errlen, "-guest '%s': name=NAME is required", text);
+        ret = -1;
+    }
+    for (guint i = 0; i < items->len && ret == 0; i++) {
+        char *it = items->pdata[i], *eq = strchr(it, '=');
+        if (eq) {
+            *eq = 0;
+        }
+        if (strcmp(it, "name") != 0) {
+            ret = guest_spec_set(s, it, eq ? eq + 1 : NULL, err, errlen);
+        }
+    }
+    if (ret == 0 && !s->cfg.pc.kernel) {
+        snprintf(err, errlen, "guest '%s': kernel=FILE is required",
+                 s->cfg.name);
+        ret = -1;
+    }
+    g_ptr_array_free(items, TRUE);
+    if (ret < 0) {
+        guest_spec_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int guest_config_load(const char *path, GPtrArray *specs, char *err,
+                      size_t errlen)
+{
+    GKeyFile *kf = g_key_file_new();
+    GError *gerr = NULL;
+    gchar **groups;
+    int ret = 0;
+
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
+        snprintf(err, errlen, "-config %s: %s", path, gerr->message);
+        g_error_free(gerr);
+        g_key_file_free(kf);
+        return -1;
+    }
+    groups = g_key_file_get_groups(kf, NULL);
+    for (int i = 0; groups[i] && ret == 0; i++) {
+        GuestSpec *s;
+        gchar **keys;
+
+        if (strncmp(groups[i], "guest ", 6) != 0) {
+            snprintf(err, errlen,
+                     "-config %s: group [%s]: expected [guest NAME]", path,
+                     groups[i]);
+            ret = -1;
+            break;
+        }
+        s = guest_spec_new();
+        ret = guest_spec_set(s, "name", groups[i] + 6, err, errlen);
+        keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+        for (int k = 0; keys && keys[k] && ret == 0; k++) {
+            gchar *val = g_key_file_get_string(kf, groups[i], keys[k], NULL);
+            ret = guest_spec_set(s, keys[k], val, err, errlen);
+            g_free(val);
+        }
+        g_strfreev(keys);
+        if (ret == 0 && !s->cfg.pc.kernel) {
+            snprintf(err, errlen, "guest '%s': kernel=FILE is required",
+                     s->cfg.name);
+            ret = -1;
+        }
+        if (ret < 0) {
+            guest_spec_free(s);
+        } else {
+            g_ptr_array_add(specs, s);
+        }
+    }
+    g_strfreev(groups);
+    g_key_file_free(kf);
+    return ret;
+}
