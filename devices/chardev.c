@@ -16,9 +16,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "devices/chardev-int.h"
 #include "devices/chardev.h"
 
-typedef enum CharKind { CHR_NULL, CHR_STDIO, CHR_FILE } CharKind;
+typedef enum CharKind { CHR_NULL, CHR_STDIO, CHR_FILE, CHR_UNIX } CharKind;
 
 /* Saved terminal state; freed by the exit handler that restores it. */
 typedef struct TtyRestore {
@@ -35,6 +36,7 @@ struct CharDev {
     bool in_eof;
     bool out_broken;
     TtyRestore *tty; /* non-NULL once stdin was put in raw mode */
+    CharSocket *sock; /* CHR_UNIX: the listening socket and its client */
 
     CharCanReceiveFn can_receive;
     CharReceiveFn receive;
@@ -98,6 +100,22 @@ static void chardev_tty_restore(CharDev *chr)
     chr->tty = NULL;
 }
 
+int chardev_spec_check(const char *spec, char *err, size_t errlen)
+{
+    if (!strcmp(spec, "null") || !strcmp(spec, "stdio") ||
+        (strncmp(spec, "file:", 5) == 0 && spec[5])) {
+        return 0;
+    }
+    if (strncmp(spec, "unix:", 5) == 0) {
+        return chardev_socket_parse(spec, NULL, 0, err, errlen);
+    }
+    snprintf(err, errlen,
+             "%s: unknown character device (expected stdio, file:PATH, "
+             "unix:PATH[,server][,nowait] or null)",
+             spec);
+    return -1;
+}
+
 CharDev *chardev_new(const char *spec, char *err, size_t errlen)
 {
     CharDev *chr;
@@ -118,6 +136,13 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
         chr->kind = CHR_STDIO;
         chr->out_fd = STDOUT_FILENO;
         chr->in_fd = STDIN_FILENO;
+    } else if (strncmp(spec, "unix:", 5) == 0) {
+        chr->kind = CHR_UNIX;
+        chr->sock = chardev_socket_new(spec, err, errlen);
+        if (!chr->sock) {
+            free(chr);
+            return NULL;
+        }
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5]) {
         chr->kind = CHR_FILE;
         chr->out_fd =
@@ -130,8 +155,8 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
         chr->own_out = true;
     } else {
         snprintf(err, errlen,
-                 "%s: unknown character device (expected stdio, file:PATH "
-                 "or null)",
+                 "%s: unknown character device (expected stdio, file:PATH, "
+                 "unix:PATH[,server][,nowait] or null)",
                  spec);
         free(chr);
         return NULL;
@@ -145,6 +170,7 @@ void chardev_free(CharDev *chr)
         return;
     }
     chardev_tty_restore(chr);
+    chardev_socket_free(chr->sock);
     if (chr->own_out) {
         close(chr->out_fd);
     }
@@ -153,6 +179,10 @@ void chardev_free(CharDev *chr)
 
 void chardev_write(CharDev *chr, const uint8_t *buf, size_t len)
 {
+    if (chr && chr->sock) {
+        chardev_socket_write(chr->sock, buf, len);
+        return;
+    }
     if (!chr || chr->out_fd < 0 || chr->out_broken) {
         return;
     }
@@ -197,6 +227,11 @@ void chardev_poll(CharDev *chr)
 {
     uint8_t buf[256];
 
+    if (chr && chr->sock) {
+        chardev_socket_poll(chr->sock, chr->can_receive, chr->receive,
+                            chr->opaque);
+        return;
+    }
     if (!chr || chr->in_fd < 0 || chr->in_eof || !chr->receive ||
         !chr->can_receive) {
         return;

@@ -4,6 +4,9 @@
  *   "stdio"      standard output; standard input for input
  *   "file:PATH"  output to PATH (created or truncated); no input
  *   "null"       output dropped; no input
+ *   "unix:PATH[,server][,nowait]"
+ *                a unix socket server at PATH, one client at a time;
+ *                output the client cannot take at once is dropped
  *
  * Input is polled: the execution loop calls chardev_poll() between slices
  * (through the board's poll function), which reads what is there without
@@ -22,6 +25,8 @@ typedef size_t (*CharCanReceiveFn)(void *opaque);
 /* Bytes for the device; LEN is never more than it said it can take. */
 typedef void (*CharReceiveFn)(void *opaque, const uint8_t *buf, size_t len);
 
+/* Check SPEC's syntax without opening anything; 0, or -1 with ERR set. */
+int chardev_spec_check(const char *spec, char *err, size_t errlen);
 /* Open a backend; NULL with "SPEC: problem" in ERR on failure. */
 CharDev *chardev_new(const char *spec, char *err, size_t errlen);
 /* Close it; a terminal put in raw mode gets its settings back. */

@@ -64,6 +64,13 @@ static CharDev *pc_chardev(const char *flag, const char *spec, char *err,
     return chr;
 }
 
+/* The debug console takes no input, but a socket backend accepts its
+ * clients from its poll function. */
+static void pc_poll_debugcon(void *opaque)
+{
+    chardev_poll(opaque);
+}
+
 static int pc_add_devices(Machine *m, PCBoard *b, const PCConfig *cfg,
                           char *err, size_t errlen)
 {
@@ -106,7 +113,8 @@ static int pc_add_devices(Machine *m, PCBoard *b, const PCConfig *cfg,
                  DEBUGCON_PORT, POSTCODE_PORT);
         return -1;
     }
-    if (machine_add_poll(m, serial_poll, b->com1) != 0) {
+    if (machine_add_poll(m, serial_poll, b->com1) != 0 ||
+        machine_add_poll(m, pc_poll_debugcon, b->debugcon_chr) != 0) {
         snprintf(err, errlen, "softvisor: too many poll functions");
         return -1;
     }

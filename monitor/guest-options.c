@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/chardev.h"
 #include "monitor/guest-options.h"
 #include "monitor/options.h"
 
@@ -77,6 +78,7 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
     PCConfig *pc = &s->cfg.pc;
     const char *name = s->cfg.name[0] ? s->cfg.name : "?";
     const char *why = NULL;
+    char cerr[256];
     bool flag;
 
     if (!value && strcmp(key, "no-reboot") && strcmp(key, "nographic")) {
@@ -113,9 +115,10 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         }
     } else if (!strcmp(key, "serial") || !strcmp(key, "debugcon")) {
         const char *v = !strcmp(value, "mon:stdio") ? "stdio" : value;
-        if (strcmp(v, "stdio") && strcmp(v, "null") &&
-            !(strncmp(v, "file:", 5) == 0 && v[5])) {
-            why = "expected stdio, file:PATH or null";
+        if (chardev_spec_check(v, cerr, sizeof(cerr)) < 0) {
+            /* Inside -guest, commas between unix:PATH's options are
+             * doubled: serial=unix:PATH,,server,,nowait. */
+            why = cerr;
         } else if (key[0] == 's') {
             pc->serial = spec_strdup(s, v);
         } else {

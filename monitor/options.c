@@ -34,9 +34,11 @@ static GOptionEntry *option_entries(SoftvisorOptions *o)
         {"initrd", 0, 0, G_OPTION_ARG_STRING, &o->initrd,
          "multiboot modules: \"FILE[ ARGS][,FILE[ ARGS]...]\"", "MODULES"},
         {"serial", 0, 0, G_OPTION_ARG_STRING, &o->serial,
-         "COM1 backend: stdio (default), file:PATH or null", "DEV"},
+         "COM1 backend: stdio (default), file:PATH, "
+         "unix:PATH[,server][,nowait] or null",
+         "DEV"},
         {"debugcon", 0, 0, G_OPTION_ARG_STRING, &o->debugcon,
-         "port 0xe9 debug console backend: stdio, file:PATH or null "
+         "port 0xe9 debug console backend: stdio, file:PATH, unix:PATH or null "
          "(default)",
          "DEV"},
         {"nographic", 0, 0, G_OPTION_ARG_NONE, &o->nographic,

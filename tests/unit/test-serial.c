@@ -551,7 +551,7 @@ START_TEST(test_chardev_specs)
 
     ck_assert_ptr_null(chardev_new("tcp:1234", err, sizeof(err)));
     ck_assert_str_eq(err, "tcp:1234: unknown character device (expected "
-                          "stdio, file:PATH or null)");
+                          "stdio, file:PATH, unix:PATH[,server][,nowait] or null)");
     ck_assert_ptr_null(chardev_new("file:", err, sizeof(err)));
     ck_assert_ptr_null(
         chardev_new("file:/nonexistent-dir/x", err, sizeof(err)));

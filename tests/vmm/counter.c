@@ -9,6 +9,13 @@
  *   spin secs=S    spin with interrupts off for S seconds, then end
  *   halt           halt with interrupts off (nothing can wake it)
  *   fault          divide by zero with no IDT: the guest fails
+ *   wild secs=S    read and write all over the 4 GiB physical space above
+ *                  its RAM for S seconds (reads of nothing must give all
+ *                  ones, writes there are dropped), then "wild ... ok"
+ *   codegen secs=S write fresh code into a 1 MiB buffer and run it, over
+ *                  and over, for S seconds: with a small jit-cache the
+ *                  code cache fills and is flushed again and again; ends
+ *                  with "codegen N calls ok" if every result was right
  */
 #include "rt.h"
 
@@ -29,6 +36,14 @@ static const char *cmdline(uint32_t magic, const void *info)
         s++;
     }
     return s;
+}
+
+/* Whether INFO is a multiboot record with the memory size in it. */
+static int magic_ok(uint32_t magic, const void *info)
+{
+    const struct mb_info *mb = info;
+
+    return magic == MULTIBOOT_BOOT_MAGIC && (mb->flags & 1);
 }
 
 /* The number after "KEY=" in S, or DEF. */
@@ -99,6 +114,70 @@ static int work(uint32_t n)
     return rt_finish("counter-work", h);
 }
 
+/*
+ * Unassigned physical memory: everything from the end of RAM to 4 GiB
+ * (the BIOS ROM near the top takes writes silently too).  Only what is
+ * above RAM is written, so the guest stays alive to report.
+ */
+static int wild(uint32_t secs, const void *info)
+{
+    const struct mb_info *mb = info;
+    uint32_t ram_end = 0x100000u + mb->mem_upper * 1024u;
+    uint64_t end = rdtsc() + (uint64_t)secs * 1000000000ull;
+    uint32_t sweeps = 0, bad = 0, x = 1;
+
+    do {
+        for (uint64_t a = ram_end; a < 0xfff00000ull; a += 0x10000) {
+            volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)(
+                a + ((x = x * 1103515245u + 12345u) & 0xfffc));
+            *p = x;
+            if (*p != 0xffffffffu) {
+                bad++;
+            }
+        }
+        sweeps++;
+    } while (rdtsc() < end);
+    printf("wild %u sweeps from %08x, %u reads not all ones %s\n", sweeps,
+           ram_end, bad, bad ? "FAIL" : "ok");
+    return bad != 0;
+}
+
+/*
+ * Fresh code, every time: "mov eax, K; add eax, I; ret" at a new place in
+ * the buffer each call, each a new translation block, so a 64K code cache
+ * overflows many times a second; the sum checks each block ran as written.
+ */
+static uint8_t code_buf[1u << 20] __attribute__((aligned(16)));
+
+static int codegen(uint32_t secs)
+{
+    uint64_t end = rdtsc() + (uint64_t)secs * 1000000000ull;
+    uint32_t calls = 0, k = 0x1234567u;
+
+    do {
+        for (uint32_t off = 0; off + 16 <= sizeof(code_buf); off += 16) {
+            uint8_t *c = code_buf + off;
+            uint32_t i = calls;
+
+            k = k * 1103515245u + 12345u;
+            c[0] = 0xb8; /* mov eax, imm32 */
+            memcpy(c + 1, &k, 4);
+            c[5] = 0x05; /* add eax, imm32 */
+            memcpy(c + 6, &i, 4);
+            c[10] = 0xc3; /* ret */
+            uint32_t r = ((uint32_t (*)(void))(uintptr_t)c)();
+            if (r != k + i) {
+                printf("codegen FAIL at %p: got %08x want %08x\n", c, r,
+                       k + i);
+                return 1;
+            }
+            calls++;
+        }
+    } while (rdtsc() < end);
+    printf("codegen %u calls ok\n", calls);
+    return 0;
+}
+
 int main(uint32_t mb_magic, const void *mb_info)
 {
     const char *cl = cmdline(mb_magic, mb_info);
@@ -115,6 +194,12 @@ int main(uint32_t mb_magic, const void *mb_info)
         while (rdtsc() < end) {
         }
         return 0;
+    }
+    if (contains(cl, "wild") && magic_ok(mb_magic, mb_info)) {
+        return wild(arg(cl, "secs", 2), mb_info);
+    }
+    if (contains(cl, "codegen")) {
+        return codegen(arg(cl, "secs", 2));
     }
     if (contains(cl, "halt")) {
         __asm__ volatile("cli; hlt");
