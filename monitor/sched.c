@@ -144,8 +144,11 @@ static void sched_account(Vmm *v, Guest *g, uint64_t start, uint64_t c,
         g->bucket_ns[i] = 0;
     }
     g->bucket_ns[i] += c;
-    /* Speed: only from slices long enough to measure. */
-    if (c > 50000 && n > 0) {
+    /* Speed: from any slice long enough for the clock to mean something
+     * (a few microseconds: the first budgets are small, and a fast guest
+     * runs them in less than that, so a higher threshold would never let
+     * the estimate start). */
+    if (c > 2000 && n > 0) {
         double rate = (double)n / (double)c;
         g->insn_per_ns =
             g->insn_per_ns > 0 ? 0.7 * g->insn_per_ns + 0.3 * rate : rate;
