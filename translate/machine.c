@@ -54,7 +54,18 @@ static void machine_tb_invalidated(void *opaque, TranslationBlock *tb)
 
 void machine_request_exit(Machine *m)
 {
-    __atomic_fetch_sub(&m->cpu.budget, BUDGET_EXIT_REQUEST, __ATOMIC_RELAXED);
+    int32_t old = __atomic_load_n(&m->cpu.budget, __ATOMIC_RELAXED);
+
+    /* One pending request is enough: a second or third subtraction would
+     * overflow the 32-bit budget into a large positive value, and the
+     * loop would neither stop nor count right. */
+    do {
+        if (old < -(BUDGET_EXIT_REQUEST / 2)) {
+            return;
+        }
+    } while (!__atomic_compare_exchange_n(&m->cpu.budget, &old,
+                                          old - BUDGET_EXIT_REQUEST, true,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
 void machine_request_leave(Machine *m)
