@@ -10,6 +10,7 @@
  * aligned while block code runs (the entry trampoline arranges it).
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,13 @@ static void lower_binop(Lower *l, const IROp *op)
         rd = ra_out(&l->ra, d);
         if (mul) {
             x64_imul_rri(e, 4, rd, ra, imm);
+            return;
+        }
+        if (rd != ra && (op->opc == IR_add ||
+                         (op->opc == IR_sub && imm != INT32_MIN))) {
+            /* Three-operand add: one lea instead of mov + add (no flags
+             * are live between IR ops). */
+            x64_lea(e, 4, rd, x64_mem(ra, op->opc == IR_add ? imm : -imm));
             return;
         }
         if (rd != ra) {
@@ -332,6 +340,12 @@ static void lower_mov(Lower *l, const IROp *op)
         return;
     }
     X64Reg ra = ra_in(&l->ra, a);
+    if (a != d && ra_dies(&l->ra, a)) {
+        /* The source dies here: its register becomes the destination's,
+         * no code. */
+        ra_rename(&l->ra, d, a);
+        return;
+    }
     rd = ra_out(&l->ra, d);
     if (rd != ra) {
         x64_mov_rr(l->e, 4, rd, ra);

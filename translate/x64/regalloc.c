@@ -181,6 +181,23 @@ void ra_end_op(RegAlloc *ra, const IROp *op)
     ra->locked = 0;
 }
 
+void ra_rename(RegAlloc *ra, IRVal dst, IRVal src)
+{
+    RATemp *d = &ra->t[dst], *s = &ra->t[src];
+    int r = s->reg;
+
+    if (d->reg >= 0) {
+        ra->owner[d->reg] = -1;
+        ra->locked &= ~X64_REGBIT(d->reg);
+    }
+    ra->owner[r] = dst;
+    d->reg = r;
+    d->dirty = true;
+    d->in_mem = false;
+    s->reg = -1;
+    s->dirty = false;
+}
+
 void ra_forget(RegAlloc *ra, IRVal t)
 {
     RATemp *rt = &ra->t[t];

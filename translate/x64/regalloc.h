@@ -69,6 +69,9 @@ void ra_end_op(RegAlloc *ra, const IROp *op);
 /* Does T die at the current op (a local not read later)? */
 bool ra_dies(const RegAlloc *ra, IRVal t);
 
+/* DST takes over SRC's register (SRC dies at this op and is in a
+ * register); DST's old register, if any, is freed without a store. */
+void ra_rename(RegAlloc *ra, IRVal dst, IRVal src);
 /* T's value now lives only in its home: drop its register without
  * storing (the caller writes the home). */
 void ra_forget(RegAlloc *ra, IRVal t);
