@@ -205,11 +205,6 @@ void tb_invalidate_range(TBCache *c, AddressSpace *as, uint32_t paddr,
     }
 }
 
-void tb_invalidate_page(TBCache *c, AddressSpace *as, uint32_t page_addr)
-{
-    tb_invalidate_range(c, as, page_addr & GUEST_PAGE_MASK, GUEST_PAGE_SIZE);
-}
-
 void tb_flush(TBCache *c, AddressSpace *as)
 {
     for (TranslationBlock *tb = c->all, *next; tb; tb = next) {

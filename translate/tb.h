@@ -76,8 +76,6 @@ TranslationBlock *tb_lookup(TBCache *c, uint32_t pc, uint32_t cs_base,
                             uint32_t flags, uint32_t phys_page0);
 /* Insert a translated block; its pages are marked as holding code. */
 void tb_insert(TBCache *c, AddressSpace *as, TranslationBlock *tb);
-/* Invalidate every block on physical page PAGE_ADDR. */
-void tb_invalidate_page(TBCache *c, AddressSpace *as, uint32_t page_addr);
 /* Invalidate the blocks whose code overlaps [PADDR, PADDR+LEN), within
  * one page; the page stays marked while blocks remain on it. */
 void tb_invalidate_range(TBCache *c, AddressSpace *as, uint32_t paddr,

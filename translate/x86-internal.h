@@ -65,7 +65,6 @@ IRVal gen_setcond(DisasContext *s, IRCond c, IRVal a, IRVal b);
 IRVal gen_movcond(DisasContext *s, IRCond c, IRVal a, IRVal b, IRVal t,
                   IRVal f);
 void gen_brcond(DisasContext *s, IRCond c, IRVal a, IRVal b, int label);
-void gen_br(DisasContext *s, int label);
 int gen_new_label(DisasContext *s);
 void gen_label(DisasContext *s, int label);
 /* Zero- or sign-extend the low SIZE bytes of V. */
@@ -122,7 +121,5 @@ void gen_exception(DisasContext *s, int vector);
 void gen_exception_err(DisasContext *s, int vector, uint32_t code);
 /* CPL-0-only instruction: raises #GP(0) and returns false otherwise. */
 bool gen_check_cpl0(DisasContext *s);
-/* Mask V to the operand-size eip (16-bit code wraps at 64 KiB). */
-IRVal gen_mask_eip(DisasContext *s, IRVal v, int opsize);
 
 #endif

@@ -92,12 +92,6 @@ void gen_brcond(DisasContext *s, IRCond c, IRVal a, IRVal b, int label)
     ir_emit(s->b, IR_brcond, args);
 }
 
-void gen_br(DisasContext *s, int label)
-{
-    uint32_t args[] = {label};
-    ir_emit(s->b, IR_br, args);
-}
-
 int gen_new_label(DisasContext *s)
 {
     return ir_new_label(s->b);
@@ -596,11 +590,6 @@ bool gen_check_cpl0(DisasContext *s)
         return false;
     }
     return true;
-}
-
-IRVal gen_mask_eip(DisasContext *s, IRVal v, int opsize)
-{
-    return opsize == 2 ? gen_op1(s, IR_ext16u, v) : v;
 }
 
 /* ------------------------------------------------------------------ */
