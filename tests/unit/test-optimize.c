@@ -20,6 +20,7 @@
 #include "translate/machine.h"
 #include "translate/optimize.h"
 #include "translate/tb.h"
+#include "tests/unit/ir-random.h"
 
 /* ---- building blocks by hand ---------------------------------------- */
 
@@ -29,21 +30,6 @@ static IRBlock *blk_new(void)
     ck_assert_ptr_nonnull(b);
     ir_block_init(b);
     return b;
-}
-
-/* Emit OPC with its outputs, inputs and constants, in that order. */
-static void emit(IRBlock *b, IROpcode opc, ...)
-{
-    const IROpDef *d = &ir_op_defs[opc];
-    uint32_t args[IR_MAX_ARGS];
-    va_list ap;
-
-    va_start(ap, opc);
-    for (int i = 0; i < d->nout + d->nin + d->nconst; i++) {
-        args[i] = va_arg(ap, uint32_t);
-    }
-    va_end(ap);
-    ir_emit(b, opc, args);
 }
 
 #define K(v) ir_const_temp(b, (v))
@@ -97,19 +83,19 @@ START_TEST(test_fold_constants)
     for (int i = 0; i < 6; i++) {
         t[i] = ir_new_local(b);
     }
-    emit(b, IR_add, t[0], K(2), K(3));
-    emit(b, IR_shl, t[1], t[0], K(33));           /* count mod 32: 10 */
-    emit(b, IR_sub, t[2], t[1], K(3));            /* 7 */
-    emit(b, IR_extract, t[3], t[2], 1, 32);       /* 3 */
-    emit(b, IR_mov, G_eax, t[3]);
-    emit(b, IR_setcond, t[4], t[3], K(~0u), IR_LT);
-    emit(b, IR_mov, G_ebx, t[4]);
-    emit(b, IR_setcond, t[5], t[3], K(~0u), IR_LTU);
-    emit(b, IR_mov, G_ecx, t[5]);
-    emit(b, IR_deposit, G_edx, K(0xffffffff), K(0x12), 4, 32);
-    emit(b, IR_deposit, G_esi, K(1), K(2), 32, 8); /* undefined: kept */
-    emit(b, IR_movcond, G_edi, t[3], K(3), K(0x11), K(0x22), IR_EQ);
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_add, t[0], K(2), K(3));
+    ir_test_emit(b, IR_shl, t[1], t[0], K(33));           /* count mod 32: 10 */
+    ir_test_emit(b, IR_sub, t[2], t[1], K(3));            /* 7 */
+    ir_test_emit(b, IR_extract, t[3], t[2], 1, 32);       /* 3 */
+    ir_test_emit(b, IR_mov, G_eax, t[3]);
+    ir_test_emit(b, IR_setcond, t[4], t[3], K(~0u), IR_LT);
+    ir_test_emit(b, IR_mov, G_ebx, t[4]);
+    ir_test_emit(b, IR_setcond, t[5], t[3], K(~0u), IR_LTU);
+    ir_test_emit(b, IR_mov, G_ecx, t[5]);
+    ir_test_emit(b, IR_deposit, G_edx, K(0xffffffff), K(0x12), 4, 32);
+    ir_test_emit(b, IR_deposit, G_esi, K(1), K(2), 32, 8); /* undefined: kept */
+    ir_test_emit(b, IR_movcond, G_edi, t[3], K(3), K(0x11), K(0x22), IR_EQ);
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "mov eax, $0x3\n"
                  "mov ebx, $0x0\n"
                  "mov ecx, $0x1\n"
@@ -125,15 +111,15 @@ START_TEST(test_fold_mul2)
     IRBlock *b = blk_new();
     uint32_t lo = ir_new_local(b), hi = ir_new_local(b);
 
-    emit(b, IR_mulu2, lo, hi, K(0xffffffff), K(2));
-    emit(b, IR_mov, G_eax, lo);
-    emit(b, IR_mov, G_ebx, hi);
-    emit(b, IR_muls2, lo, hi, K(0xffffffff), K(2));
-    emit(b, IR_mov, G_ecx, lo);
-    emit(b, IR_mov, G_edx, hi);
-    emit(b, IR_mulu2, lo, hi, G_esi, K(2)); /* unknown: stays */
-    emit(b, IR_mov, G_edi, hi);
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_mulu2, lo, hi, K(0xffffffff), K(2));
+    ir_test_emit(b, IR_mov, G_eax, lo);
+    ir_test_emit(b, IR_mov, G_ebx, hi);
+    ir_test_emit(b, IR_muls2, lo, hi, K(0xffffffff), K(2));
+    ir_test_emit(b, IR_mov, G_ecx, lo);
+    ir_test_emit(b, IR_mov, G_edx, hi);
+    ir_test_emit(b, IR_mulu2, lo, hi, G_esi, K(2)); /* unknown: stays */
+    ir_test_emit(b, IR_mov, G_edi, hi);
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "mov eax, $0xfffffffe\n"
                  "mov ebx, $0x1\n"
                  "mov ecx, $0xfffffffe\n"
@@ -152,21 +138,21 @@ START_TEST(test_fold_identities)
     for (int i = 0; i < 8; i++) {
         t[i] = ir_new_local(b);
     }
-    emit(b, IR_add, t[0], G_edx, K(0));
-    emit(b, IR_mov, G_eax, t[0]);
-    emit(b, IR_xor, t[1], G_esi, G_esi);
-    emit(b, IR_mov, G_ebx, t[1]);
-    emit(b, IR_and, t[2], G_edi, K(0));
-    emit(b, IR_mov, G_ecx, t[2]);
-    emit(b, IR_rotl, t[3], G_ebp, K(32));
-    emit(b, IR_mul, t[4], t[3], K(1));
-    emit(b, IR_mov, G_esp, t[4]);
-    emit(b, IR_shr, t[5], G_esp, K(1));   /* not an identity */
-    emit(b, IR_mov, G_cc_dst, t[5]);
-    emit(b, IR_sub, t[6], G_edx, t[0]);   /* x - x, through a copy */
-    emit(b, IR_setcond, t[7], G_edi, G_edi, IR_GEU);
-    emit(b, IR_add, G_cc_src, t[6], t[7]);
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_add, t[0], G_edx, K(0));
+    ir_test_emit(b, IR_mov, G_eax, t[0]);
+    ir_test_emit(b, IR_xor, t[1], G_esi, G_esi);
+    ir_test_emit(b, IR_mov, G_ebx, t[1]);
+    ir_test_emit(b, IR_and, t[2], G_edi, K(0));
+    ir_test_emit(b, IR_mov, G_ecx, t[2]);
+    ir_test_emit(b, IR_rotl, t[3], G_ebp, K(32));
+    ir_test_emit(b, IR_mul, t[4], t[3], K(1));
+    ir_test_emit(b, IR_mov, G_esp, t[4]);
+    ir_test_emit(b, IR_shr, t[5], G_esp, K(1));   /* not an identity */
+    ir_test_emit(b, IR_mov, G_cc_dst, t[5]);
+    ir_test_emit(b, IR_sub, t[6], G_edx, t[0]);   /* x - x, through a copy */
+    ir_test_emit(b, IR_setcond, t[7], G_edi, G_edi, IR_GEU);
+    ir_test_emit(b, IR_add, G_cc_src, t[6], t[7]);
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "mov eax, edx\n"
                  "mov ebx, $0x0\n"
                  "mov ecx, $0x0\n"
@@ -186,17 +172,17 @@ START_TEST(test_copy_prop)
     uint32_t t0 = ir_new_local(b), t1 = ir_new_local(b),
              t2 = ir_new_local(b), t3 = ir_new_local(b);
 
-    emit(b, IR_ld, t0, G_esi, IR_MO_32, 0);
-    emit(b, IR_mov, G_ecx, t0);
-    emit(b, IR_add, t1, G_ecx, K(1)); /* reads t0 */
-    emit(b, IR_mov, G_edx, t1);
-    emit(b, IR_ld, t0, G_edi, IR_MO_32, 0);
-    emit(b, IR_add, t2, G_ecx, K(1)); /* t0 changed: stays ecx */
-    emit(b, IR_mov, G_eax, t2);
-    emit(b, IR_mov, t3, G_eax);       /* redundant load */
-    emit(b, IR_mov, G_eax, t3);       /* redundant store */
-    emit(b, IR_mov, G_ebx, t0);
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_ld, t0, G_esi, IR_MO_32, 0);
+    ir_test_emit(b, IR_mov, G_ecx, t0);
+    ir_test_emit(b, IR_add, t1, G_ecx, K(1)); /* reads t0 */
+    ir_test_emit(b, IR_mov, G_edx, t1);
+    ir_test_emit(b, IR_ld, t0, G_edi, IR_MO_32, 0);
+    ir_test_emit(b, IR_add, t2, G_ecx, K(1)); /* t0 changed: stays ecx */
+    ir_test_emit(b, IR_mov, G_eax, t2);
+    ir_test_emit(b, IR_mov, t3, G_eax);       /* redundant load */
+    ir_test_emit(b, IR_mov, G_eax, t3);       /* redundant store */
+    ir_test_emit(b, IR_mov, G_ebx, t0);
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "ld t0, esi, u32, 0\n"
                  "mov ecx, t0\n"
                  "add t1, t0, $0x1\n"
@@ -217,16 +203,16 @@ START_TEST(test_copy_prop_calls)
     uint32_t t0 = ir_new_local(b), t1 = ir_new_local(b);
     IRVal args[2];
 
-    emit(b, IR_mov, G_ecx, K(7));
+    ir_test_emit(b, IR_mov, G_ecx, K(7));
     ir_emit_call(b, HELPER_read_eflags, t0, NULL, 0);
-    emit(b, IR_add, G_edx, G_ecx, K(1));
-    emit(b, IR_mov, G_eax, K(5));
+    ir_test_emit(b, IR_add, G_edx, G_ecx, K(1));
+    ir_test_emit(b, IR_mov, G_eax, K(5));
     args[0] = t0;
     args[1] = K(0);
     ir_emit_call(b, HELPER_write_eflags, -1, args, 2);
-    emit(b, IR_add, t1, G_eax, K(1));
-    emit(b, IR_mov, G_ebx, t1);
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_add, t1, G_eax, K(1));
+    ir_test_emit(b, IR_mov, G_ebx, t1);
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "mov ecx, $0x7\n"
                  "call t0, read_eflags\n"
                  "mov edx, $0x8\n"
@@ -244,14 +230,14 @@ START_TEST(test_copy_prop_label)
     IRBlock *b = blk_new();
     int l0 = ir_new_label(b);
 
-    emit(b, IR_mov, G_eax, K(1));
-    emit(b, IR_brcond, G_ebx, K(0), IR_EQ, l0);
-    emit(b, IR_mov, G_ecx, K(2));
-    emit(b, IR_mov, G_eax, K(1));
-    emit(b, IR_label, l0);
-    emit(b, IR_add, G_edx, G_eax, K(1));
-    emit(b, IR_add, G_esi, G_ecx, K(1));
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_mov, G_eax, K(1));
+    ir_test_emit(b, IR_brcond, G_ebx, K(0), IR_EQ, l0);
+    ir_test_emit(b, IR_mov, G_ecx, K(2));
+    ir_test_emit(b, IR_mov, G_eax, K(1));
+    ir_test_emit(b, IR_label, l0);
+    ir_test_emit(b, IR_add, G_edx, G_eax, K(1));
+    ir_test_emit(b, IR_add, G_esi, G_ecx, K(1));
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "mov eax, $0x1\n"
                  "brcond ebx, $0x0, eq, L0\n"
                  "mov ecx, $0x2\n"
@@ -269,18 +255,18 @@ START_TEST(test_decided_branches)
     IRBlock *b = blk_new();
     int l0 = ir_new_label(b), l1 = ir_new_label(b);
 
-    emit(b, IR_insn_start, 0, 0x1000);
-    emit(b, IR_brcond, K(1), K(2), IR_GTU, l0);  /* never */
-    emit(b, IR_mov, G_eax, K(1));
-    emit(b, IR_label, l0);
-    emit(b, IR_brcond, G_ebx, G_ebx, IR_LEU, l1); /* always */
-    emit(b, IR_mov, G_ecx, K(2));
-    emit(b, IR_insn_start, 1, 0x1002);
-    emit(b, IR_mov, G_edx, K(3));
-    emit(b, IR_exit_tb, 0);
-    emit(b, IR_label, l1);
-    emit(b, IR_mov, G_esi, K(4));
-    emit(b, IR_exit_tb, 1);
+    ir_test_emit(b, IR_insn_start, 0, 0x1000);
+    ir_test_emit(b, IR_brcond, K(1), K(2), IR_GTU, l0);  /* never */
+    ir_test_emit(b, IR_mov, G_eax, K(1));
+    ir_test_emit(b, IR_label, l0);
+    ir_test_emit(b, IR_brcond, G_ebx, G_ebx, IR_LEU, l1); /* always */
+    ir_test_emit(b, IR_mov, G_ecx, K(2));
+    ir_test_emit(b, IR_insn_start, 1, 0x1002);
+    ir_test_emit(b, IR_mov, G_edx, K(3));
+    ir_test_emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_label, l1);
+    ir_test_emit(b, IR_mov, G_esi, K(4));
+    ir_test_emit(b, IR_exit_tb, 1);
     /* The br stays: falling into insn 1's start would change which
      * instruction a later fault is charged to. */
     check_opt(b, "---- insn 0 eip 0x00001000\n"
@@ -299,10 +285,10 @@ START_TEST(test_dead_code)
     uint32_t t0 = ir_new_local(b), t1 = ir_new_local(b);
     IRVal args[4] = {G_cc_op, G_cc_dst, G_cc_src, G_cc_src2};
 
-    emit(b, IR_add, t0, G_eax, G_ebx);                 /* unused */
+    ir_test_emit(b, IR_add, t0, G_eax, G_ebx);                 /* unused */
     ir_emit_call(b, HELPER_cc_compute_all, t1, args, 4); /* unused, pure */
-    emit(b, IR_ld, t1, G_esi, IR_MO_8, 0);             /* unused, kept */
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_ld, t1, G_esi, IR_MO_8, 0);             /* unused, kept */
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "ld t1, esi, u8, 0\n"
                  "exit_tb 0\n");
 }
@@ -314,19 +300,19 @@ START_TEST(test_dead_flags)
 {
     IRBlock *b = blk_new();
 
-    emit(b, IR_insn_start, 0, 0x1000);
-    emit(b, IR_mov, G_cc_dst, G_eax);
-    emit(b, IR_mov, G_cc_src, G_ebx);
-    emit(b, IR_mov, G_cc_op, K(3));
-    emit(b, IR_insn_start, 1, 0x1002);
-    emit(b, IR_mov, G_cc_dst, G_ecx);
-    emit(b, IR_mov, G_cc_src, G_edx);
-    emit(b, IR_mov, G_cc_op, K(9));
-    emit(b, IR_insn_start, 2, 0x1004);
-    emit(b, IR_st, G_esi, G_eax, IR_MO_32, 0);
-    emit(b, IR_mov, G_cc_dst, G_edi);
-    emit(b, IR_mov, G_cc_op, K(13));
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_insn_start, 0, 0x1000);
+    ir_test_emit(b, IR_mov, G_cc_dst, G_eax);
+    ir_test_emit(b, IR_mov, G_cc_src, G_ebx);
+    ir_test_emit(b, IR_mov, G_cc_op, K(3));
+    ir_test_emit(b, IR_insn_start, 1, 0x1002);
+    ir_test_emit(b, IR_mov, G_cc_dst, G_ecx);
+    ir_test_emit(b, IR_mov, G_cc_src, G_edx);
+    ir_test_emit(b, IR_mov, G_cc_op, K(9));
+    ir_test_emit(b, IR_insn_start, 2, 0x1004);
+    ir_test_emit(b, IR_st, G_esi, G_eax, IR_MO_32, 0);
+    ir_test_emit(b, IR_mov, G_cc_dst, G_edi);
+    ir_test_emit(b, IR_mov, G_cc_op, K(13));
+    ir_test_emit(b, IR_exit_tb, 0);
     check_opt(b, "---- insn 0 eip 0x00001000\n"
                  "---- insn 1 eip 0x00001002\n"
                  "mov cc_dst, ecx\n"
@@ -347,18 +333,18 @@ START_TEST(test_dead_store_branches)
     IRBlock *b = blk_new();
     int l0 = ir_new_label(b), l1 = ir_new_label(b);
 
-    emit(b, IR_mov, G_cc_op, K(1));  /* dead: both paths overwrite */
-    emit(b, IR_mov, G_cc_dst, K(1)); /* live: the fallthrough exits */
-    emit(b, IR_brcond, G_ebx, K(0), IR_EQ, l0);
-    emit(b, IR_mov, G_cc_op, K(2));
-    emit(b, IR_exit_tb, 0);
-    emit(b, IR_label, l0);
-    emit(b, IR_mov, G_cc_op, K(3));
-    emit(b, IR_mov, G_cc_dst, K(3));
-    emit(b, IR_brcond, G_ecx, K(0), IR_EQ, l1);
-    emit(b, IR_mov, G_cc_dst, K(4));
-    emit(b, IR_label, l1);
-    emit(b, IR_exit_tb, 1);
+    ir_test_emit(b, IR_mov, G_cc_op, K(1));  /* dead: both paths overwrite */
+    ir_test_emit(b, IR_mov, G_cc_dst, K(1)); /* live: the fallthrough exits */
+    ir_test_emit(b, IR_brcond, G_ebx, K(0), IR_EQ, l0);
+    ir_test_emit(b, IR_mov, G_cc_op, K(2));
+    ir_test_emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_label, l0);
+    ir_test_emit(b, IR_mov, G_cc_op, K(3));
+    ir_test_emit(b, IR_mov, G_cc_dst, K(3));
+    ir_test_emit(b, IR_brcond, G_ecx, K(0), IR_EQ, l1);
+    ir_test_emit(b, IR_mov, G_cc_dst, K(4));
+    ir_test_emit(b, IR_label, l1);
+    ir_test_emit(b, IR_exit_tb, 1);
     check_opt(b, "mov cc_dst, $0x1\n"
                  "brcond ebx, $0x0, eq, L0\n"
                  "mov cc_op, $0x2\n"
@@ -380,11 +366,11 @@ START_TEST(test_backward_branch)
     int l0 = ir_new_label(b);
     char *before;
 
-    emit(b, IR_label, l0);
-    emit(b, IR_add, G_cc_dst, K(1), K(2));
-    emit(b, IR_sub, G_ecx, G_ecx, K(1));
-    emit(b, IR_brcond, G_ecx, K(0), IR_NE, l0);
-    emit(b, IR_exit_tb, 0);
+    ir_test_emit(b, IR_label, l0);
+    ir_test_emit(b, IR_add, G_cc_dst, K(1), K(2));
+    ir_test_emit(b, IR_sub, G_ecx, G_ecx, K(1));
+    ir_test_emit(b, IR_brcond, G_ecx, K(0), IR_NE, l0);
+    ir_test_emit(b, IR_exit_tb, 0);
     before = blk_text(b);
     check_opt(b, before);
     free(before);
@@ -393,260 +379,8 @@ END_TEST
 
 /* ---- random blocks: optimized and not, same results ------------------ */
 
-#define RND_RAM (1u << 20)
-#define RND_MEM 0x1000u      /* ld/st touch [RND_MEM, RND_MEM + 0x2003) */
-#define RND_MEM_LEN 0x2004u
-#define RND_NLOCALS 8
 #define RND_BLOCKS 20000
-
-typedef struct Rnd {
-    uint64_t s;
-} Rnd;
-
-static uint32_t rnd(Rnd *r)
-{
-    /* xorshift64*: fast and good enough to pick ops. */
-    r->s ^= r->s >> 12;
-    r->s ^= r->s << 25;
-    r->s ^= r->s >> 27;
-    return (uint32_t)((r->s * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static uint32_t rnd_below(Rnd *r, uint32_t n)
-{
-    return rnd(r) % n;
-}
-
-static uint32_t rnd_value(Rnd *r)
-{
-    static const uint32_t interesting[] = {
-        0, 1, 2, 3, 7, 8, 15, 16, 31, 32, 33, 0xff, 0x80, 0xffff, 0x8000,
-        0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 0x1000,
-    };
-    return rnd_below(r, 3) ? interesting[rnd_below(r, 20)] : rnd(r);
-}
-
-typedef struct Gen {
-    Rnd *r;
-    IRBlock *b;
-    uint32_t locals[RND_NLOCALS];
-    int pending[IR_MAX_LABELS]; /* ops left before label placement */
-    int ninsn;
-} Gen;
-
-/* Globals the ops write: the registers and the lazy flags, so that
- * stores overwrite one another often. */
-static uint32_t gen_out(Gen *g)
-{
-    if (rnd_below(g->r, 2)) {
-        return g->locals[rnd_below(g->r, RND_NLOCALS)];
-    }
-    return rnd_below(g->r, 4) ? rnd_below(g->r, G_df + 1)
-                              : rnd_below(g->r, IR_NB_GLOBALS);
-}
-
-static uint32_t gen_in(Gen *g)
-{
-    switch (rnd_below(g->r, 8)) {
-    case 0:
-    case 1: return ir_const_temp(g->b, rnd_value(g->r));
-    case 2:
-    case 3:
-    case 4: return g->locals[rnd_below(g->r, RND_NLOCALS)];
-    default: return rnd_below(g->r, 4) ? rnd_below(g->r, G_df + 1)
-                                       : rnd_below(g->r, IR_NB_GLOBALS);
-    }
-}
-
-/* A linear address inside the test memory, in a local. */
-static uint32_t gen_addr(Gen *g)
-{
-    uint32_t a = g->locals[rnd_below(g->r, RND_NLOCALS)];
-    emit(g->b, IR_and, a, gen_in(g), ir_const_temp(g->b, 0x1fff));
-    emit(g->b, IR_add, a, a, ir_const_temp(g->b, RND_MEM));
-    return a;
-}
-
-static const IROpcode gen_alu_ops[] = {
-    IR_mov, IR_movi, IR_add, IR_sub, IR_mul, IR_and, IR_or, IR_xor,
-    IR_andc, IR_neg, IR_not, IR_shl, IR_shr, IR_sar, IR_rotl, IR_rotr,
-    IR_ext8s, IR_ext8u, IR_ext16s, IR_ext16u, IR_extract, IR_deposit,
-    IR_bswap, IR_setcond, IR_movcond, IR_mulu2, IR_muls2,
-};
-
-static void gen_alu(Gen *g)
-{
-    IROpcode opc = gen_alu_ops[rnd_below(
-        g->r, sizeof(gen_alu_ops) / sizeof(gen_alu_ops[0]))];
-    const IROpDef *d = &ir_op_defs[opc];
-    uint32_t args[IR_MAX_ARGS];
-    int n = 0;
-
-    for (int i = 0; i < d->nout; i++) {
-        args[n++] = gen_out(g);
-    }
-    for (int i = 0; i < d->nin; i++) {
-        args[n++] = gen_in(g);
-    }
-    switch (opc) {
-    case IR_movi: args[n++] = rnd_value(g->r); break;
-    case IR_extract:
-    case IR_deposit:
-        args[n++] = rnd_below(g->r, 32);
-        args[n++] = 1 + rnd_below(g->r, 32);
-        break;
-    case IR_setcond:
-    case IR_movcond: args[n++] = rnd_below(g->r, IR_NB_CONDS); break;
-    default: break;
-    }
-    ir_emit(g->b, opc, args);
-}
-
-static void gen_call(Gen *g)
-{
-    IRVal in[4];
-    uint32_t k = rnd_below(g->r, 9);
-
-    if (k < 3) {
-        for (int i = 0; i < 4; i++) {
-            in[i] = gen_in(g);
-        }
-        if (rnd_below(g->r, 2)) {
-            in[0] = ir_const_temp(g->b, rnd_below(g->r, 40));
-        }
-        ir_emit_call(g->b, k ? HELPER_cc_compute_all : HELPER_cc_compute_c,
-                     gen_out(g), in, 4);
-    } else if (k < 5) {
-        ir_emit_call(g->b, HELPER_read_eflags, gen_out(g), NULL, 0);
-    } else if (k < 6) {
-        in[0] = gen_in(g);
-        in[1] = gen_in(g);
-        ir_emit_call(g->b, HELPER_write_eflags, -1, in, 2);
-    } else if (k < 8) {
-        /* Faults when the offset is past DS's limit (random_setup): the
-         * globals are compared where it stops the block. */
-        in[0] = ir_const_temp(g->b, R_DS);
-        in[1] = gen_in(g);
-        in[2] = ir_const_temp(g->b, 4);
-        in[3] = ir_const_temp(g->b, 0);
-        ir_emit_call(g->b, HELPER_check_seg, -1, in, 4);
-    } else if (rnd_below(g->r, 4) == 0) {
-        in[0] = ir_const_temp(g->b, EXCP_UD);
-        ir_emit_call(g->b, HELPER_raise, -1, in, 1);
-    }
-}
-
-/* A forward branch to a label placed a few ops later (sometimes one
- * that other branches already target). */
-static void gen_branch(Gen *g, bool cond)
-{
-    int l = -1;
-
-    for (int i = 0; i < g->b->nlabels; i++) {
-        if (g->pending[i] > 0 && rnd_below(g->r, 3) == 0) {
-            l = i;
-            break;
-        }
-    }
-    if (l < 0) {
-        if (g->b->nlabels >= IR_MAX_LABELS - 1) {
-            return;
-        }
-        l = ir_new_label(g->b);
-        g->pending[l] = 1 + rnd_below(g->r, 12);
-    }
-    if (cond) {
-        emit(g->b, IR_brcond, gen_in(g), gen_in(g),
-             rnd_below(g->r, IR_NB_CONDS), l);
-    } else {
-        emit(g->b, IR_br, l);
-    }
-}
-
-static void gen_place_labels(Gen *g, bool all)
-{
-    for (int l = 0; l < g->b->nlabels; l++) {
-        if (g->pending[l] > 0 && (all || --g->pending[l] == 0)) {
-            g->pending[l] = 0;
-            emit(g->b, IR_label, l);
-        }
-    }
-}
-
-static void gen_block(Rnd *r, IRBlock *b)
-{
-    Gen g = {.r = r, .b = b};
-    int nops = 4 + rnd_below(r, 60);
-
-    ir_block_init(b);
-    memset(g.pending, 0, sizeof(g.pending));
-    for (int i = 0; i < RND_NLOCALS; i++) {
-        g.locals[i] = ir_new_local(b);
-        emit(b, IR_mov, g.locals[i],
-             rnd_below(r, 2) ? ir_const_temp(b, rnd_value(r))
-                             : rnd_below(r, G_df + 1));
-    }
-    for (int i = 0; i < nops; i++) {
-        uint32_t k = rnd_below(r, 100);
-
-        gen_place_labels(&g, false);
-        if (k < 10) {
-            emit(b, IR_insn_start, g.ninsn, 0x1000 + g.ninsn);
-            g.ninsn++;
-        } else if (k < 18) {
-            gen_branch(&g, true);
-        } else if (k < 20) {
-            gen_branch(&g, false);
-        } else if (k < 22) {
-            emit(b, IR_exit_tb, rnd_below(r, 2));
-        } else if (k < 30) {
-            uint32_t a = gen_addr(&g);
-            uint32_t mo = rnd_below(r, 3) | (rnd_below(r, 2) ? IR_MO_SIGN : 0);
-            emit(b, IR_ld, gen_out(&g), a, mo, MMU_IDX_SUPER);
-        } else if (k < 36) {
-            uint32_t a = gen_addr(&g);
-            emit(b, IR_st, a, gen_in(&g), rnd_below(r, 3), MMU_IDX_SUPER);
-        } else if (k < 42) {
-            gen_call(&g);
-        } else {
-            gen_alu(&g);
-        }
-    }
-    gen_place_labels(&g, true);
-    emit(b, IR_exit_tb, IR_EXIT_NOCHAIN);
-}
-
-typedef struct RunState {
-    uint32_t globals[IR_NB_GLOBALS];
-    uint32_t hflags;
-    uint8_t mem[RND_MEM_LEN];
-    unsigned exit;    /* chain slot, or 0x100 | vector after a fault */
-    int cur_insn;
-} RunState;
-
-static void state_load(Machine *m, const IRBlock *b, const RunState *s)
-{
-    uint8_t *ram = as_ram_base(m->as);
-
-    for (int g = 0; g < IR_NB_GLOBALS; g++) {
-        memcpy((char *)&m->cpu + b->temps[g].val, &s->globals[g], 4);
-    }
-    m->cpu.hflags = s->hflags;
-    m->cpu.cur_insn = -1;
-    memcpy(ram + RND_MEM, s->mem, RND_MEM_LEN);
-}
-
-static void state_save(Machine *m, const IRBlock *b, RunState *s)
-{
-    const uint8_t *ram = as_ram_base(m->as);
-
-    for (int g = 0; g < IR_NB_GLOBALS; g++) {
-        memcpy(&s->globals[g], (char *)&m->cpu + b->temps[g].val, 4);
-    }
-    s->hflags = m->cpu.hflags;
-    s->cur_insn = m->cpu.cur_insn;
-    memcpy(s->mem, ram + RND_MEM, RND_MEM_LEN);
-}
+#define RND_NLOCALS 8
 
 static unsigned run_block(Machine *m, const IRBlock *b)
 {
@@ -692,7 +426,7 @@ START_TEST(test_random_equivalence)
     for (int n = 0; n < RND_BLOCKS; n++) {
         int nlocals;
 
-        gen_block(&r, b);
+        ir_random_block(&r, b, RND_NLOCALS);
         ck_assert(!b->overflow);
         *o = *b;
         nlocals = o->nlocals;
@@ -712,12 +446,12 @@ START_TEST(test_random_equivalence)
             uint32_t v = rnd(&r);
             memcpy(init->mem + i, &v, 4);
         }
-        state_load(m, b, init);
+        ir_state_load(m, b, init);
         want->exit = run_block(m, b);
-        state_save(m, b, want);
-        state_load(m, b, init);
+        ir_state_save(m, b, want);
+        ir_state_load(m, b, init);
         got->exit = run_block(m, o);
-        state_save(m, b, got);
+        ir_state_save(m, b, got);
         if (memcmp(want->globals, got->globals, sizeof(want->globals)) ||
             want->hflags != got->hflags || want->cur_insn != got->cur_insn ||
             memcmp(want->mem, got->mem, RND_MEM_LEN) ||
