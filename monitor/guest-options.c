@@ -156,7 +156,11 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         char lerr[256];
         int mask = machine_parse_log(value, lerr, sizeof(lerr));
         if (mask < 0) {
-            snprintf(err, errlen, "guest '%s': key 'd': %s", name, lerr);
+            if (s->from_flags) {
+                snprintf(err, errlen, "-d: %s", lerr);
+            } else {
+                snprintf(err, errlen, "guest '%s': key 'd': %s", name, lerr);
+            }
             return -1;
         }
         pc->log_mask = mask;
@@ -166,13 +170,21 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         }
         s->log_file = fopen(value, "w");
         if (!s->log_file) {
-            snprintf(err, errlen, "guest '%s': key 'D': %s: %s", name, value,
-                     strerror(errno));
+            if (s->from_flags) {
+                snprintf(err, errlen, "-D %s: %s", value, strerror(errno));
+            } else {
+                snprintf(err, errlen, "guest '%s': key 'D': %s: %s", name,
+                         value, strerror(errno));
+            }
             return -1;
         }
         pc->log = s->log_file;
     } else {
         snprintf(err, errlen, "guest '%s': unknown key '%s'", name, key);
+        return -1;
+    }
+    if (why && s->from_flags) {
+        snprintf(err, errlen, "-%s '%s': %s", key, value, why);
         return -1;
     }
     if (why) {

@@ -15,6 +15,8 @@ typedef struct GuestSpec {
     GuestConfig cfg;
     GPtrArray *strings; /* owned; cfg.pc's strings point into them */
     FILE *log_file;     /* D=FILE, owned */
+    bool from_flags;    /* set from the single-guest flags: errors name
+                           the flag (-m '...') rather than the key */
 } GuestSpec;
 
 /* A spec with the single-guest defaults (128M, jit, serial on stdio). */

@@ -79,15 +79,37 @@ static int main_collect_guests(SoftvisorOptions *opts, GPtrArray *specs,
         return -1;
     }
     if (!many) {
+        /* The single-guest flags are the same keys as -guest's. */
+        const char *flags[][2] = {
+            {"kernel", opts->kernel},   {"append", opts->append},
+            {"initrd", opts->initrd},   {"m", opts->mem},
+            {"serial", opts->serial},   {"debugcon", opts->debugcon},
+            {"accel", opts->accel},     {"jit-cache", opts->jit_cache},
+            {"display", opts->display}, {"d", opts->log},
+            {"D", opts->logfile},
+        };
+
         s = guest_spec_new();
+        g_ptr_array_add(specs, s);
+        s->from_flags = true;
         g_strlcpy(s->cfg.name, "g0", sizeof(s->cfg.name));
-        s->cfg.pc = opts->pc;
+        for (size_t i = 0; i < G_N_ELEMENTS(flags); i++) {
+            if (flags[i][1] &&
+                guest_spec_set(s, flags[i][0], flags[i][1], err, errlen) < 0) {
+                return -1;
+            }
+        }
+        if (opts->no_reboot &&
+            guest_spec_set(s, "no-reboot", NULL, err, errlen) < 0) {
+            return -1;
+        }
+        s->cfg.pc.debug_exit_iobase = opts->pc.debug_exit_iobase;
+        s->cfg.pc.debug_exit_iosize = opts->pc.debug_exit_iosize;
         if (!s->cfg.pc.kernel) {
             s->cfg.pc.kernel_image = demo_image;
             s->cfg.pc.kernel_image_size = demo_image_end - demo_image;
             s->cfg.pc.kernel_name = "demo";
         }
-        g_ptr_array_add(specs, s);
         return 0;
     }
     for (int i = 0; opts->guests && opts->guests[i]; i++) {

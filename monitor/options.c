@@ -11,8 +11,6 @@
 #include "config.h"
 #include "monitor/options.h"
 
-#define DEFAULT_RAM (128ull << 20)
-
 static const char summary[] =
     "Runs an emulated i686 PC on the host CPU, without hardware\n"
     "virtualization.  Without -kernel it runs its built-in demo guest.\n"
@@ -248,82 +246,22 @@ static int options_check_vmm(SoftvisorOptions *o, char *err, size_t errlen)
 
 static int options_check(SoftvisorOptions *o, char *err, size_t errlen)
 {
-    PCConfig *pc = &o->pc;
-
     if (options_check_vmm(o, err, errlen) < 0) {
         return -1;
     }
 
-    if (o->mem && options_parse_size(o->mem, &pc->ram_size) < 0) {
-        snprintf(err, errlen, "-m '%s': not a size (e.g. 128M, 1G)", o->mem);
-        return -1;
-    }
-    if (o->accel) {
-        if (!strcmp(o->accel, "interp")) {
-            pc->accel = ACCEL_INTERP;
-        } else if (!strcmp(o->accel, "jit") || !strcmp(o->accel, "tcg")) {
-            pc->accel = ACCEL_JIT;
-        } else {
-            snprintf(err, errlen,
-                     "-accel '%s': unknown backend (jit or interp)", o->accel);
-            return -1;
-        }
-    }
-    if (o->jit_cache) {
-        uint64_t size;
-        if (options_parse_size(o->jit_cache, &size) < 0 || size < (64u << 10) ||
-            size > (1ull << 30)) {
-            snprintf(err, errlen,
-                     "-jit-cache '%s': give a size from 64K to 1G (e.g. 32M)",
-                     o->jit_cache);
-            return -1;
-        }
-        pc->code_cache_size = size;
-    }
-    if (o->display && strcmp(o->display, "none") != 0) {
-        snprintf(err, errlen,
-                 "-display '%s': only 'none' is available in "
-                 "this version",
-                 o->display);
-        return -1;
-    }
+    /* The guest flags (-m, -kernel, -accel, -serial, -d ...) are checked
+     * where they are applied, by guest_spec_set(), the same code that
+     * checks -guest keys. */
     for (int i = 0; o->devices && o->devices[i]; i++) {
         if (parse_device(o, o->devices[i], err, errlen) < 0) {
             return -1;
         }
     }
-    if (o->log) {
-        int mask;
-        if (!strcmp(o->log, "help")) {
-            fputs(machine_log_help(), stdout);
-            o->done = true;
-            return 0;
-        }
-        mask = machine_parse_log(o->log, err, errlen);
-        if (mask < 0) {
-            return -1;
-        }
-        pc->log_mask = mask;
+    if (o->log && !strcmp(o->log, "help")) {
+        fputs(machine_log_help(), stdout);
+        o->done = true;
     }
-    if (o->logfile) {
-        o->log_file = fopen(o->logfile, "w");
-        if (!o->log_file) {
-            snprintf(err, errlen, "-D %s: %s", o->logfile, strerror(errno));
-            return -1;
-        }
-        pc->log = o->log_file;
-    }
-    if (o->serial) {
-        /* QEMU's -nographic default; the monitor is not multiplexed. */
-        pc->serial = !strcmp(o->serial, "mon:stdio") ? "stdio" : o->serial;
-    }
-    if (o->debugcon) {
-        pc->debugcon = o->debugcon;
-    }
-    pc->kernel = o->kernel;
-    pc->append = o->append;
-    pc->initrd = o->initrd;
-    pc->no_reboot = o->no_reboot;
     return 0;
 }
 
@@ -337,10 +275,6 @@ int options_parse(SoftvisorOptions *o, int argc, char **argv, char *err,
     int ret = 0;
 
     memset(o, 0, sizeof(*o));
-    o->pc.ram_size = DEFAULT_RAM;
-    o->pc.accel = ACCEL_JIT;
-    o->pc.serial = "stdio";
-    o->pc.debugcon = "null";
     o->pc.debug_exit_iobase = 0xf4;
     o->pc.debug_exit_iosize = 4;
 
@@ -400,7 +334,4 @@ void options_free(SoftvisorOptions *o)
     g_free(o->sched_report);
     g_free(o->mem_limit_str);
     g_free(o->report_path);
-    if (o->log_file) {
-        fclose(o->log_file);
-    }
 }

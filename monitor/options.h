@@ -12,7 +12,6 @@
 typedef struct SoftvisorOptions {
     PCConfig pc;
     bool done;       /* --help or --version printed: exit 0 */
-    FILE *log_file;  /* -D, owned */
     /* strings owned by the parser */
     char *mem, *kernel, *append, *initrd, *serial, *display, *accel, *log,
         *logfile, *debugcon, *jit_cache;
