@@ -12,36 +12,14 @@
 
 #include "memory/memory.h"
 #include "translate/machine.h"
+#include "tests/unit/flat-machine.h"
 
-#define RAM (16u << 20)
 #define CODE 0x1000u
-#define STACK 0x80000u
 #define GDT 0x500u
 
 /* Every test runs on both backends: Check's loop index picks one. */
-static Machine *new_machine_accel(int backend)
-{
-    MachineConfig cfg = {.ram_size = RAM,
-                         .accel = backend ? ACCEL_JIT : ACCEL_INTERP};
-    char err[256];
-    Machine *m = machine_new(&cfg, err, sizeof(err));
-
-    ck_assert_msg(m != NULL, "%s", err);
-    machine_set_flat32(m);
-    m->cpu.seg[R_CS].selector = 0x08;
-    m->cpu.regs[R_ESP] = STACK;
-    return m;
-}
-
-#define new_machine() new_machine_accel(_i)
-
-/* Load CODE at CODE and run it from there to hlt (or a failure). */
-static MachineStatus run(Machine *m, const uint8_t *code, size_t len)
-{
-    as_write_buf(m->as, CODE, code, len);
-    m->cpu.eip = CODE;
-    return machine_run(m, 10000000);
-}
+#define new_machine() flat_machine_new(_i, 0)
+#define run(m, code, len) flat_machine_run((m), CODE, (code), (len))
 
 static uint32_t rd32(Machine *m, uint32_t a)
 {
@@ -209,7 +187,7 @@ START_TEST(test_far_call_and_return)
     ck_assert_uint_eq(m->cpu.regs[R_EAX], 42);
     ck_assert_uint_eq(m->cpu.seg[R_CS].selector, 0x08);
     ck_assert_uint_eq(m->cpu.eip, CODE + 15);
-    ck_assert_uint_eq(m->cpu.regs[R_ESP], STACK);
+    ck_assert_uint_eq(m->cpu.regs[R_ESP], FLAT_STACK);
     machine_free(m);
 }
 END_TEST
@@ -302,7 +280,7 @@ START_TEST(test_stack_instructions)
     ck_assert_uint_eq(m->cpu.regs[R_EAX], 1);
     ck_assert_uint_eq(m->cpu.regs[R_EBP], 0x55);
     ck_assert_uint_eq(m->cpu.regs[R_EBX], CODE + 25);
-    ck_assert_uint_eq(m->cpu.regs[R_ESP], STACK);
+    ck_assert_uint_eq(m->cpu.regs[R_ESP], FLAT_STACK);
     machine_free(m);
 }
 END_TEST

@@ -23,37 +23,13 @@
 #include "translate/machine.h"
 #include "translate/optimize.h"
 #include "translate/tb.h"
+#include "tests/unit/flat-machine.h"
 #include "tests/unit/ir-random.h"
 
-#define RAM (16u << 20)
 #define CODE 0x1000u
-#define STACK 0x80000u
 
-static Machine *new_machine_cfg(int backend, size_t cache)
-{
-    MachineConfig cfg = {.ram_size = RAM,
-                         .accel = backend ? ACCEL_JIT : ACCEL_INTERP,
-                         .code_cache_size = cache};
-    char err[256];
-    Machine *m = machine_new(&cfg, err, sizeof(err));
-
-    ck_assert_msg(m != NULL, "%s", err);
-    machine_set_flat32(m);
-    m->cpu.seg[R_CS].selector = 0x08;
-    m->cpu.regs[R_ESP] = STACK;
-    return m;
-}
-
-#define new_machine() new_machine_cfg(_i, 0)
-
-static MachineStatus run_at(Machine *m, uint32_t at, const uint8_t *code,
-                            size_t len)
-{
-    as_write_buf(m->as, at, code, len);
-    m->cpu.eip = at;
-    return machine_run(m, 10000000);
-}
-
+#define new_machine() flat_machine_new(_i, 0)
+#define run_at flat_machine_run
 
 /* xadd [code], ebx rewrites a later instruction of its own block: the
  * instruction is run again alone, so EBX must not have been changed by
@@ -69,7 +45,8 @@ START_TEST(test_smc_xadd)
         0xf4,
     };
     ck_assert_int_eq(run_at(m, CODE, code, sizeof(code)), MACHINE_HALTED);
-    /* [0x100d] = b8 01 00 00 -> +4 = bc 01 00 00: mov esp, 1; then 00 f4?? */
+    /* [0x100d] = b8 01 00 00 becomes bc 01 00 00: the code then reads
+     * mov esp, 1 (bc 01 00 00 00) and hlt; EBX got the old dword. */
     ck_assert_uint_eq(m->cpu.regs[R_EBX], 0x000001b8);
     machine_free(m);
 }
@@ -364,7 +341,7 @@ END_TEST
 START_TEST(test_small_code_cache_chaining)
 {
     enum { NBLK = 1500, PASSES = 20 };
-    Machine *m = new_machine_cfg(_i, 64 << 10);
+    Machine *m = flat_machine_new(_i, 64 << 10);
     uint8_t *code = malloc(16 + NBLK * 3 + 16);
     size_t n = 0;
 
