@@ -5,19 +5,21 @@
  *     caught through the CPUState's jump buffer);
  *   - ROL ROR RCL RCR over all sizes and counts 0..40, SHLD/SHRD, BSF/BSR
  *     against the same instruction run natively;
- *   - DAA DAS AAA AAS AAM AAD against tests/unit/bcd-oracle (a 32-bit host
- *     program, path in $BCD_ORACLE), exhaustively over AX, CF and AF;
+ *   - DAA DAS AAA AAS AAM AAD against the hardware through the 32-bit
+ *     helper tests/unit/oracle-bcd/bcd32, exhaustively over AX, CF and AF;
  *   - cpu_get_eflags/cpu_set_eflags round trips and the reset state.
  *
  * Flags (and results) the SDM leaves undefined are not compared; each
  * test prints how often our documented choice agreed with the host.
  */
 #include <check.h>
+#include <glib.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/oracle-bcd/bcd.h"
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/helper.h"
@@ -545,65 +547,93 @@ END_TEST
 
 /* ---- BCD against the 32-bit oracle ---- */
 
-typedef void (*BcdFn)(CPUState *env);
+/* Bases for AAM/AAD (AAM 0 raises #DE, tested on its own). */
+static const uint8_t bcd_bases[] = {10, 16, 2, 7, 1, 3, 0x80, 0xff, 0};
 
-/* Compare one op with every record the oracle prints for it.
+/* The cases of one op: every AX with every CF/AF combination, once with
+ * OF SF ZF PF clear and once set (to see which undefined flags are kept);
+ * AAM/AAD, which read no flag, with all six clear and all six set, for
+ * each base.  Returns the number of records written to IN (allocated). */
+static size_t bcd_cases(int which, BcdIn **in)
+{
+    bool mul = which == BCD_AAM || which == BCD_AAD;
+    size_t nb = mul ? sizeof(bcd_bases) : 1, n = 0;
+    BcdIn *r = g_new0(BcdIn, nb * 0x10000 * 8);
+
+    for (size_t b = 0; b < nb; b++) {
+        if (which == BCD_AAM && bcd_bases[b] == 0) {
+            continue;
+        }
+        for (uint32_t ax = 0; ax < 0x10000; ax++) {
+            for (int k = 0; k < (mul ? 2 : 4); k++) {
+                for (int hi = 0; hi < (mul ? 1 : 2); hi++) {
+                    uint32_t fl = mul ? (k ? CC_ALL : 0)
+                                      : (k & 1 ? CC_C : 0) | (k & 2 ? CC_A : 0) |
+                                            (hi ? CC_O | CC_S | CC_Z | CC_P : 0);
+                    r[n++] = (BcdIn){.op = which, .imm = bcd_bases[b],
+                                     .eax = 0xabcd0000 | ax,
+                                     .flags = fl | EFLAGS_FIXED};
+                }
+            }
+        }
+    }
+    *in = r;
+    return n;
+}
+
+/* Compare one op with the hardware on every case.
  * DEFINED: the flags the SDM defines for it. */
 static void check_bcd(const char *op, int which, uint32_t defined)
 {
-    const char *oracle = getenv("BCD_ORACLE");
-    char cmd[512];
-    FILE *p;
-    uint16_t rec[5];
-    volatile unsigned long n = 0;
     UndefStats st = {{0}, {0}};
     CPUState *cpu = test_cpu_new();
-    char what[32];
+    BcdIn *in;
+    size_t n = bcd_cases(which, &in);
+    BcdOut *out = g_new(BcdOut, n);
+    char err[512], what[32];
 
-    snprintf(cmd, sizeof(cmd), "%s %s",
-             oracle ? oracle : "tests/unit/bcd-oracle", op);
-    p = popen(cmd, "r");
-    ck_assert_msg(p != NULL, "cannot run %s", cmd);
+    ck_assert_msg(bcd_run(in, n, out, err, sizeof(err)), "%s", err);
     CATCH_UNEXPECTED(cpu);
-    while (fread(rec, sizeof(rec), 1, p) == 1) {
-        uint32_t high = 0xabcd0000, mine, eax;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t mine;
 
-        cpu->regs[R_EAX] = high | rec[1];
-        cpu_set_eflags(cpu, rec[2], CC_ALL);
+        ck_assert_msg(!out[i].fault, "%s base %u faulted on the host", op,
+                      in[i].imm);
+        cpu->regs[R_EAX] = in[i].eax;
+        cpu_set_eflags(cpu, in[i].flags, CC_ALL);
         switch (which) {
-        case 0: helper_daa(cpu); break;
-        case 1: helper_das(cpu); break;
-        case 2: helper_aaa(cpu); break;
-        case 3: helper_aas(cpu); break;
-        case 4: helper_aam(cpu, rec[0]); break;
-        default: helper_aad(cpu, rec[0]); break;
+        case BCD_DAA: helper_daa(cpu); break;
+        case BCD_DAS: helper_das(cpu); break;
+        case BCD_AAA: helper_aaa(cpu); break;
+        case BCD_AAS: helper_aas(cpu); break;
+        case BCD_AAM: helper_aam(cpu, in[i].imm); break;
+        default: helper_aad(cpu, in[i].imm); break;
         }
-        eax = cpu->regs[R_EAX];
         mine = cpu_get_eflags(cpu) & CC_ALL;
-        if (eax != (high | rec[3]) || (mine & defined) != (rec[4] & defined)) {
-            ck_abort_msg("%s base %u AX %#06x flags %#05x: AX %#06x flags "
-                         "%#05x, host AX %#06x flags %#05x",
-                         op, rec[0], rec[1], rec[2], eax & 0xffff, mine, rec[3],
-                         rec[4] & CC_ALL);
+        if (cpu->regs[R_EAX] != out[i].eax ||
+            (mine & defined) != (out[i].flags & defined)) {
+            ck_abort_msg("%s base %u EAX %#010x flags %#05x: EAX %#010x flags "
+                         "%#05x, host EAX %#010x flags %#05x",
+                         op, in[i].imm, in[i].eax, in[i].flags & CC_ALL,
+                         cpu->regs[R_EAX], mine, out[i].eax,
+                         out[i].flags & CC_ALL);
         }
-        undef_note(&st, mine, rec[4], CC_ALL & ~defined);
-        n++;
+        undef_note(&st, mine, out[i].flags, CC_ALL & ~defined);
     }
-    ck_assert_int_eq(pclose(p), 0);
-    ck_assert_msg(n >= 0x10000, "%s: only %lu records from %s", op,
-                  (unsigned long)n, cmd);
-    snprintf(what, sizeof(what), "%s (%lu cases)", op, (unsigned long)n);
+    snprintf(what, sizeof(what), "%s (%zu cases)", op, n);
     undef_print(what, &st);
+    g_free(in);
+    g_free(out);
     test_cpu_free(cpu);
 }
 
 START_TEST(test_bcd_adjust)
 {
     /* DAA/DAS: OF undefined.  AAA/AAS: only AF and CF defined. */
-    check_bcd("daa", 0, CC_ALL & ~CC_O);
-    check_bcd("das", 1, CC_ALL & ~CC_O);
-    check_bcd("aaa", 2, CC_A | CC_C);
-    check_bcd("aas", 3, CC_A | CC_C);
+    check_bcd("daa", BCD_DAA, CC_ALL & ~CC_O);
+    check_bcd("das", BCD_DAS, CC_ALL & ~CC_O);
+    check_bcd("aaa", BCD_AAA, CC_A | CC_C);
+    check_bcd("aas", BCD_AAS, CC_A | CC_C);
 }
 END_TEST
 
@@ -612,8 +642,8 @@ START_TEST(test_bcd_aam_aad)
     CPUState *cpu = test_cpu_new();
 
     /* AAM/AAD: OF, AF, CF undefined. */
-    check_bcd("aam", 4, CC_S | CC_Z | CC_P);
-    check_bcd("aad", 5, CC_S | CC_Z | CC_P);
+    check_bcd("aam", BCD_AAM, CC_S | CC_Z | CC_P);
+    check_bcd("aad", BCD_AAD, CC_S | CC_Z | CC_P);
     cpu->regs[R_EAX] = 0x1234;
     EXPECT_EXCP(cpu, EXCP_DE, helper_aam(cpu, 0));
     ck_assert_uint_eq(cpu->regs[R_EAX], 0x1234);

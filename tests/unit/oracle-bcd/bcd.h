@@ -7,6 +7,8 @@
 #ifndef TESTS_UNIT_ORACLE_BCD_H
 #define TESTS_UNIT_ORACLE_BCD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { BCD_DAA, BCD_DAS, BCD_AAA, BCD_AAS, BCD_AAM, BCD_AAD, BCD_NOPS };
@@ -24,5 +26,10 @@ typedef struct BcdOut {
     uint32_t flags;
     uint32_t fault; /* 1: the instruction raised #DE (AAM 0) */
 } BcdOut;
+
+/* Run N records through the helper into OUT; false with ERR if it could
+ * not be run (tests/unit/bcd-host.c). */
+bool bcd_run(const BcdIn *in, size_t n, BcdOut *out, char *err,
+             size_t errlen);
 
 #endif
