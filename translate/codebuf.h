@@ -23,14 +23,10 @@ typedef struct CodeBuffer {
 int codebuf_init(CodeBuffer *cb, size_t size);
 void codebuf_free(CodeBuffer *cb);
 
-/* The executable address of writable address P, and back. */
+/* The executable address of writable address P. */
 static inline uintptr_t codebuf_rx(const CodeBuffer *cb, const uint8_t *p)
 {
     return (uintptr_t)(cb->rx + (p - cb->rw));
-}
-static inline uint8_t *codebuf_rw(const CodeBuffer *cb, uintptr_t rx)
-{
-    return cb->rw + (rx - (uintptr_t)cb->rx);
 }
 
 /* Free space at the end, and committing N bytes written there. */

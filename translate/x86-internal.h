@@ -60,7 +60,6 @@ IRVal gen_op2(DisasContext *s, IROpcode opc, IRVal a, IRVal b);
 /* gen_op2 with an immediate second operand */
 IRVal gen_opi(DisasContext *s, IROpcode opc, IRVal a, uint32_t imm);
 IRVal gen_extract(DisasContext *s, IRVal a, int pos, int len);
-IRVal gen_deposit(DisasContext *s, IRVal a, IRVal b, int pos, int len);
 IRVal gen_setcond(DisasContext *s, IRCond c, IRVal a, IRVal b);
 IRVal gen_movcond(DisasContext *s, IRCond c, IRVal a, IRVal b, IRVal t,
                   IRVal f);

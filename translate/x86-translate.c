@@ -62,14 +62,6 @@ IRVal gen_extract(DisasContext *s, IRVal a, int pos, int len)
     return d;
 }
 
-IRVal gen_deposit(DisasContext *s, IRVal a, IRVal b, int pos, int len)
-{
-    IRVal d = gen_tmp(s);
-    uint32_t args[] = {d, a, b, pos, len};
-    ir_emit(s->b, IR_deposit, args);
-    return d;
-}
-
 IRVal gen_setcond(DisasContext *s, IRCond c, IRVal a, IRVal b)
 {
     IRVal d = gen_tmp(s);
