@@ -59,7 +59,9 @@ static TranslationBlock *tb_translate(Machine *m, uint32_t pc, int max_insns,
     if (!tb) {
         return NULL;
     }
-    if (m->tbs->bytes > m->tbs->quota) {
+    /* Flush early enough that the block about to be added still fits:
+     * a quarter of the quota is far more than one block takes. */
+    if (m->tbs->bytes > m->tbs->quota - m->tbs->quota / 4) {
         machine_flush_code(m);
     }
     m->translating = tb;
