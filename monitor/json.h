@@ -1,111 +1,78 @@
 /*
- * A small strict JSON (RFC 8259) parser and writer for QMP.  GLib has
- * none, and QMP needs only a tree of values, so this is a few hundred
- * lines rather than a dependency.
+ * QMP's JSON.  Values are json-glib's (JsonNode, JsonObject, JsonArray):
+ * json-glib parses and writes them.  What json-glib lacks is here:
  *
- * The parser takes untrusted input from sockets: it bounds nesting depth
- * and input size, rejects every non-standard extension (comments,
- * trailing commas, single quotes, NaN, leading zeros, raw control
- * characters, lone surrogates, invalid UTF-8), and never recurses more
- * than JSON_MAX_DEPTH levels.
+ * - a splitter that cuts a socket's byte stream into JSON texts (json-glib
+ *   parses whole documents only);
+ * - the limits untrusted input needs before it reaches json-glib, whose
+ *   parser recurses without bound and takes some input it should not: a
+ *   text is refused when it is larger than JSON_MAX_INPUT, nested deeper
+ *   than JSON_MAX_DEPTH, holds a NUL byte or invalid UTF-8, or a number
+ *   that no double or 64-bit integer holds (json-glib would wrap 2^64 to
+ *   -1 and write 1e400 back out as "inf", which is not JSON);
+ * - the guest records that query-guests, query-sched and -sched-report
+ *   share.
  */
 #ifndef MONITOR_JSON_H
 #define MONITOR_JSON_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
+
+#include "monitor/vmm.h"
 
 #define JSON_MAX_DEPTH 64
-#define JSON_MAX_INPUT (1u << 20) /* bytes of one value */
-
-typedef enum JsonType {
-    JSON_NULL,
-    JSON_BOOL,
-    JSON_NUMBER,
-    JSON_STRING,
-    JSON_ARRAY,
-    JSON_OBJECT,
-} JsonType;
-
-typedef struct JsonValue JsonValue;
-
-/* Object members keep their input order (QMP replies are read by
- * people too); lookups are linear, which is fine at QMP's sizes. */
-typedef struct JsonMember {
-    char *key;
-    JsonValue *value;
-} JsonMember;
-
-struct JsonValue {
-    JsonType type;
-    union {
-        bool b;
-        struct {
-            double d;
-            bool is_int; /* an integer that fits int64: i is exact */
-            int64_t i;
-        } num;
-        struct {
-            char *s; /* UTF-8, NUL-terminated; may hold U+0000 as "\0" */
-            size_t len;
-        } str;
-        GPtrArray *arr; /* of JsonValue * */
-        GArray *obj;    /* of JsonMember */
-    } u;
-};
+#define JSON_MAX_INPUT (1u << 20) /* bytes of one text */
 
 /*
- * Parse exactly one JSON value from TEXT[0..LEN) (whitespace around it is
- * allowed).  NULL with a one-line reason in ERR on any error.
+ * Parse exactly one JSON text from TEXT[0..LEN) (whitespace around it is
+ * allowed).  NULL with a one-line reason in ERR on any error.  Free the
+ * result with json_node_unref().
  */
-JsonValue *json_parse(const char *text, size_t len, char *err, size_t errlen);
-void json_free(JsonValue *v);
+JsonNode *json_parse_text(const char *text, size_t len, char *err,
+                          size_t errlen);
 
-/* Builders: the container takes ownership of added values. */
-JsonValue *json_null(void);
-JsonValue *json_bool(bool b);
-JsonValue *json_int(int64_t i);
-JsonValue *json_double(double d);
-JsonValue *json_string(const char *s);
-JsonValue *json_array(void);
-JsonValue *json_object(void);
-void json_array_add(JsonValue *arr, JsonValue *v);
-void json_object_set(JsonValue *obj, const char *key, JsonValue *v);
-JsonValue *json_copy(const JsonValue *v);
-
-/* Member KEY of OBJ, or NULL (also when OBJ is not an object). */
-JsonValue *json_object_get(const JsonValue *obj, const char *key);
-/* Typed lookups: NULL/false when absent or of another type. */
-const char *json_object_get_string(const JsonValue *obj, const char *key);
-
-/* Append V to OUT in compact QMP style: {"a": 1, "b": [1, 2]}. */
-void json_write(const JsonValue *v, GString *out);
-/* Append S as a JSON string literal (with quotes). */
-void json_write_string(const char *s, size_t len, GString *out);
+/* Append NODE to OUT as compact JSON text. */
+void json_append_text(JsonNode *node, GString *out);
 
 /*
- * Splits a byte stream into top-level JSON texts, as QMP needs: it tracks
- * strings and bracket depth only; the parser judges each text.  A text
- * over JSON_MAX_INPUT bytes or nested deeper than JSON_MAX_DEPTH is
- * reported as an error and skipped up to the next top-level newline.
+ * Set GUEST's members in OBJ, in this order: name, state, weight, cap,
+ * reserve, then for SCHED (query-sched, -sched-report) instructions,
+ * cpu-ns, share, share-total, slices, tb-bytes, ram-bytes, or else
+ * (query-guests) accel, ram, exit-status (ended guests) and reason
+ * (ended and failed guests).
  */
-typedef struct JsonStreamer {
+void json_guest_fill(JsonObject *obj, const GuestInfo *guest, bool sched);
+
+/*
+ * Splits a byte stream into top-level JSON texts, as QMP needs.  It tracks
+ * strings and brackets only; json_parse_text() judges each text.  A
+ * closing bracket that does not match its opener ends the text there (so
+ * that one bad message does not swallow the next).  A text that grows
+ * past JSON_MAX_INPUT bytes or JSON_MAX_DEPTH levels is reported once
+ * and the input is skipped up to the next newline.
+ */
+typedef struct JsonSplitter {
     GString *buf;
+    char open[JSON_MAX_DEPTH]; /* the closer each open level expects */
     int depth;
-    bool in_string, escape, overflow;
-} JsonStreamer;
+    bool in_string, escape;
+    bool skipping; /* dropping input up to the next newline */
+} JsonSplitter;
 
-void json_streamer_init(JsonStreamer *s);
-void json_streamer_destroy(JsonStreamer *s);
 /*
- * Feed LEN bytes; for each complete text call EMIT(opaque, text, len)
- * with text NULL when that text had to be dropped (too big or too deep).
+ * Called for each text: TEXT[0..LEN), or TEXT NULL when the text was
+ * dropped, WHY then saying why ("larger than N bytes", "nested deeper
+ * than N").
  */
-void json_streamer_feed(JsonStreamer *s, const char *data, size_t len,
-                        void (*emit)(void *opaque, const char *text,
-                                     size_t len),
-                        void *opaque);
+typedef void (*JsonSplitFn)(void *opaque, const char *text, size_t len,
+                            const char *why);
+
+void json_splitter_init(JsonSplitter *s);
+void json_splitter_destroy(JsonSplitter *s);
+void json_splitter_feed(JsonSplitter *s, const char *data, size_t len,
+                        JsonSplitFn emit, void *opaque);
 
 #endif

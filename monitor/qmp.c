@@ -14,7 +14,7 @@
 #include "monitor/monitor-int.h"
 
 struct QmpSession {
-    JsonStreamer stream;
+    JsonSplitter stream;
     bool negotiated;
     HmpSession *hmp; /* for human-monitor-command: keeps its selection */
 };
@@ -24,14 +24,17 @@ typedef enum QmpErrClass { QMP_OK, QMP_GENERIC, QMP_NOT_FOUND } QmpErrClass;
 typedef struct QmpCtx {
     MonClient *c;
     Monitors *ms;
-    const JsonValue *args; /* an object (empty when absent) */
-    JsonValue *ret;        /* the "return" value; {} if left NULL */
+    JsonObject *args; /* the arguments (empty when absent) */
+    JsonNode *ret;    /* the "return" value; {} if left NULL */
     char desc[512];
 } QmpCtx;
 
+/* The JSON types an argument may be declared with. */
+typedef enum QmpArgType { QMP_ARG_STRING, QMP_ARG_NUMBER } QmpArgType;
+
 typedef struct QmpArg {
     const char *name;
-    JsonType type;
+    QmpArgType type;
     bool required;
 } QmpArg;
 
@@ -59,19 +62,48 @@ static QmpErrClass qmp_vmm_fail(QmpCtx *x, const char *err)
     return qmp_fail(x, "%.*s", (int)strcspn(err, "\n"), err);
 }
 
+/* ---- building replies ---------------------------------------------------- */
+
+static JsonNode *qmp_object_node(JsonObject *o)
+{
+    JsonNode *n = json_node_new(JSON_NODE_OBJECT);
+
+    json_node_take_object(n, o);
+    return n;
+}
+
+static JsonNode *qmp_array_node(JsonArray *a)
+{
+    JsonNode *n = json_node_new(JSON_NODE_ARRAY);
+
+    json_node_take_array(n, a);
+    return n;
+}
+
+/* Argument KEY if it is a string, else NULL. */
+static const char *qmp_arg_string(const QmpCtx *x, const char *key)
+{
+    JsonNode *n = json_object_get_member(x->args, key);
+
+    return n && JSON_NODE_HOLDS_VALUE(n) &&
+                   json_node_get_value_type(n) == G_TYPE_STRING
+               ? json_node_get_string(n)
+               : NULL;
+}
+
 /* ---- version ------------------------------------------------------------ */
 
-static JsonValue *qmp_version(void)
+static JsonObject *qmp_version(void)
 {
     unsigned major = 0, minor = 0, micro = 0;
-    JsonValue *v = json_object(), *q = json_object();
+    JsonObject *v = json_object_new(), *q = json_object_new();
 
     sscanf(SOFTVISOR_VERSION, "%u.%u.%u", &major, &minor, &micro);
-    json_object_set(q, "micro", json_int(micro));
-    json_object_set(q, "minor", json_int(minor));
-    json_object_set(q, "major", json_int(major));
-    json_object_set(v, "qemu", q);
-    json_object_set(v, "package", json_string("softvisor"));
+    json_object_set_int_member(q, "micro", micro);
+    json_object_set_int_member(q, "minor", minor);
+    json_object_set_int_member(q, "major", major);
+    json_object_set_object_member(v, "qemu", q);
+    json_object_set_string_member(v, "package", "softvisor");
     return v;
 }
 
@@ -79,7 +111,7 @@ static JsonValue *qmp_version(void)
 
 static QmpErrClass qmp_query_version(QmpCtx *x)
 {
-    x->ret = qmp_version();
+    x->ret = qmp_object_node(qmp_version());
     return QMP_OK;
 }
 
@@ -102,6 +134,7 @@ static QmpErrClass qmp_query_status(QmpCtx *x)
     size_t n;
     GuestInfo *g = qmp_list(x->ms->vmm, &n);
     bool running = false, paused = false;
+    JsonObject *o = json_object_new();
 
     for (size_t i = 0; i < n; i++) {
         running |= g[i].state == GUEST_RUNNING || g[i].state == GUEST_HALTED;
@@ -109,55 +142,29 @@ static QmpErrClass qmp_query_status(QmpCtx *x)
     }
     g_free(g);
     /* QEMU's RunState names: "running" if any guest runs. */
-    x->ret = json_object();
-    json_object_set(x->ret, "status", json_string(running  ? "running"
-                                                  : paused ? "paused"
-                                                           : "shutdown"));
-    json_object_set(x->ret, "singlestep", json_bool(false));
-    json_object_set(x->ret, "running", json_bool(running));
+    json_object_set_string_member(o, "status",
+                                  running  ? "running"
+                                  : paused ? "paused"
+                                           : "shutdown");
+    json_object_set_boolean_member(o, "singlestep", false);
+    json_object_set_boolean_member(o, "running", running);
+    x->ret = qmp_object_node(o);
     return QMP_OK;
-}
-
-static JsonValue *guest_json(const GuestInfo *g, bool sched)
-{
-    JsonValue *o = json_object();
-
-    json_object_set(o, "name", json_string(g->name));
-    json_object_set(o, "state", json_string(guest_state_name(g->state)));
-    json_object_set(o, "weight", json_int(g->weight));
-    json_object_set(o, "cap", json_int(g->cap));
-    json_object_set(o, "reserve", json_int(g->reserve));
-    if (sched) {
-        json_object_set(o, "instructions", json_int(g->instructions));
-        json_object_set(o, "cpu-ns", json_int(g->cpu_ns));
-        json_object_set(o, "share", json_double(g->share_last));
-        json_object_set(o, "share-total", json_double(g->share_total));
-        json_object_set(o, "slices", json_int(g->slices));
-        json_object_set(o, "tb-bytes", json_int(g->tb_bytes));
-    } else {
-        json_object_set(o, "accel", json_string(g->accel == ACCEL_JIT
-                                                    ? "jit" : "interp"));
-        json_object_set(o, "ram", json_int(g->ram_bytes));
-        if (g->state == GUEST_ENDED) {
-            json_object_set(o, "exit-status", json_int(g->exit_status));
-        }
-        if (g->state == GUEST_ENDED || g->state == GUEST_FAILED) {
-            json_object_set(o, "reason", json_string(g->reason));
-        }
-    }
-    return o;
 }
 
 static QmpErrClass qmp_query_list(QmpCtx *x, bool sched)
 {
     size_t n;
     GuestInfo *g = qmp_list(x->ms->vmm, &n);
+    JsonArray *a = json_array_new();
 
-    x->ret = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_array_add(x->ret, guest_json(&g[i], sched));
+        JsonObject *o = json_object_new();
+        json_guest_fill(o, &g[i], sched);
+        json_array_add_object_element(a, o);
     }
     g_free(g);
+    x->ret = qmp_array_node(a);
     return QMP_OK;
 }
 
@@ -177,8 +184,7 @@ static QmpErrClass qmp_lifecycle(QmpCtx *x, VmmNameFn fn)
 {
     char err[256];
     /* Without "guest", the whole "VM": every guest, as in QEMU. */
-    if (fn(x->ms->vmm, json_object_get_string(x->args, "guest"), err,
-           sizeof(err)) < 0) {
+    if (fn(x->ms->vmm, qmp_arg_string(x, "guest"), err, sizeof(err)) < 0) {
         return qmp_vmm_fail(x, err);
     }
     return QMP_OK;
@@ -202,18 +208,21 @@ static QmpErrClass qmp_system_reset(QmpCtx *x)
 typedef int (*VmmSetFn)(Vmm *v, const char *name, unsigned val, char *err,
                         size_t errlen);
 
-static QmpErrClass qmp_set(QmpCtx *x, const char *key, VmmSetFn fn,
-                           int64_t min, int64_t max)
+static QmpErrClass qmp_set(QmpCtx *x, const char *key, VmmSetFn fn, int64_t min,
+                           int64_t max)
 {
-    const JsonValue *val = json_object_get(x->args, key);
+    JsonNode *val = json_object_get_member(x->args, key);
     char err[256];
+    gint64 i;
 
-    if (!val->u.num.is_int || val->u.num.i < min || val->u.num.i > max) {
+    /* The argument check made VAL a number. */
+    if (json_node_get_value_type(val) != G_TYPE_INT64 ||
+        (i = json_node_get_int(val)) < min || i > max) {
         return qmp_fail(x, "Parameter '%s' expects an integer in %lld-%lld",
                         key, (long long)min, (long long)max);
     }
-    if (fn(x->ms->vmm, json_object_get_string(x->args, "guest"),
-           val->u.num.i, err, sizeof(err)) < 0) {
+    if (fn(x->ms->vmm, qmp_arg_string(x, "guest"), (unsigned)i, err,
+           sizeof(err)) < 0) {
         return qmp_vmm_fail(x, err);
     }
     return QMP_OK;
@@ -234,13 +243,36 @@ static QmpErrClass qmp_set_reserve(QmpCtx *x)
     return qmp_set(x, "reserve", vmm_set_reserve, 0, 100);
 }
 
+/* A guest-add member as the -guest key's text, or NULL if of no type a
+ * key takes. */
+static char *qmp_key_value(JsonNode *n)
+{
+    if (!JSON_NODE_HOLDS_VALUE(n)) {
+        return NULL;
+    }
+    switch (json_node_get_value_type(n)) {
+    case G_TYPE_STRING: return g_strdup(json_node_get_string(n));
+    case G_TYPE_BOOLEAN:
+        return g_strdup(json_node_get_boolean(n) ? "on" : "off");
+    case G_TYPE_INT64:
+        if (json_node_get_int(n) >= 0) {
+            return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n));
+        }
+        return NULL;
+    default: return NULL;
+    }
+}
+
 /* The arguments are the -guest keys, as strings, numbers or booleans. */
 static QmpErrClass qmp_guest_add(QmpCtx *x)
 {
     GuestSpec *spec = guest_spec_new();
-    const char *name = json_object_get_string(x->args, "name");
+    const char *name = qmp_arg_string(x, "name");
     char err[512];
     QmpErrClass rc = QMP_OK;
+    JsonObjectIter it;
+    const char *key;
+    JsonNode *member;
 
     if (!name) {
         rc = qmp_fail(x, "Parameter 'name' is missing");
@@ -250,28 +282,23 @@ static QmpErrClass qmp_guest_add(QmpCtx *x)
         rc = qmp_vmm_fail(x, err);
         goto out;
     }
-    for (guint i = 0; i < x->args->u.obj->len; i++) {
-        JsonMember *m = &g_array_index(x->args->u.obj, JsonMember, i);
+    json_object_iter_init(&it, x->args);
+    while (json_object_iter_next(&it, &key, &member)) {
         char *val;
+        int r;
 
-        if (!strcmp(m->key, "name")) {
+        if (!strcmp(key, "name")) {
             continue;
         }
-        switch (m->value->type) {
-        case JSON_STRING: val = g_strdup(m->value->u.str.s); break;
-        case JSON_BOOL: val = g_strdup(m->value->u.b ? "on" : "off"); break;
-        case JSON_NUMBER:
-            if (m->value->u.num.is_int && m->value->u.num.i >= 0) {
-                val = g_strdup_printf("%lld", (long long)m->value->u.num.i);
-                break;
-            }
-            /* fall through */
-        default:
-            rc = qmp_fail(x, "Parameter '%s' expects a string, a "
-                          "non-negative integer or a boolean", m->key);
+        val = qmp_key_value(member);
+        if (!val) {
+            rc = qmp_fail(x,
+                          "Parameter '%s' expects a string, a "
+                          "non-negative integer or a boolean",
+                          key);
             goto out;
         }
-        int r = guest_spec_set(spec, m->key, val, err, sizeof(err));
+        r = guest_spec_set(spec, key, val, err, sizeof(err));
         g_free(val);
         if (r < 0) {
             rc = qmp_vmm_fail(x, err);
@@ -293,8 +320,8 @@ out:
 static QmpErrClass qmp_guest_del(QmpCtx *x)
 {
     char err[256];
-    if (vmm_del_guest(x->ms->vmm, json_object_get_string(x->args, "guest"),
-                      err, sizeof(err)) < 0) {
+    if (vmm_del_guest(x->ms->vmm, qmp_arg_string(x, "guest"), err,
+                      sizeof(err)) < 0) {
         return qmp_vmm_fail(x, err);
     }
     return QMP_OK;
@@ -310,9 +337,8 @@ static QmpErrClass qmp_hmp(QmpCtx *x)
     }
     /* As QEMU: an HMP error is still a successful QMP command; the text
      * says what went wrong. */
-    hmp_session_exec(q->hmp, json_object_get_string(x->args, "command-line"),
-                     out);
-    x->ret = json_string(out->str);
+    hmp_session_exec(q->hmp, qmp_arg_string(x, "command-line"), out);
+    x->ret = json_node_init_string(json_node_alloc(), out->str);
     g_string_free(out, TRUE);
     return QMP_OK;
 }
@@ -331,63 +357,81 @@ static const QmpCmd qmp_cmds[] = {
     {"query-commands", qmp_query_commands},
     {"query-guests", qmp_query_guests},
     {"query-sched", qmp_query_sched},
-    {"stop", qmp_stop, {{"guest", JSON_STRING}}},
-    {"cont", qmp_cont, {{"guest", JSON_STRING}}},
-    {"system_reset", qmp_system_reset, {{"guest", JSON_STRING}}},
+    {"stop", qmp_stop, {{"guest", QMP_ARG_STRING}}},
+    {"cont", qmp_cont, {{"guest", QMP_ARG_STRING}}},
+    {"system_reset", qmp_system_reset, {{"guest", QMP_ARG_STRING}}},
     {"guest-add", qmp_guest_add, {{NULL}}, true},
-    {"guest-del", qmp_guest_del, {{"guest", JSON_STRING, true}}},
-    {"set-weight", qmp_set_weight,
-     {{"guest", JSON_STRING, true}, {"weight", JSON_NUMBER, true}}},
-    {"set-cap", qmp_set_cap,
-     {{"guest", JSON_STRING, true}, {"cap", JSON_NUMBER, true}}},
-    {"set-reserve", qmp_set_reserve,
-     {{"guest", JSON_STRING, true}, {"reserve", JSON_NUMBER, true}}},
-    {"human-monitor-command", qmp_hmp,
-     {{"command-line", JSON_STRING, true}, {"cpu-index", JSON_NUMBER}}},
+    {"guest-del", qmp_guest_del, {{"guest", QMP_ARG_STRING, true}}},
+    {"set-weight",
+     qmp_set_weight,
+     {{"guest", QMP_ARG_STRING, true}, {"weight", QMP_ARG_NUMBER, true}}},
+    {"set-cap",
+     qmp_set_cap,
+     {{"guest", QMP_ARG_STRING, true}, {"cap", QMP_ARG_NUMBER, true}}},
+    {"set-reserve",
+     qmp_set_reserve,
+     {{"guest", QMP_ARG_STRING, true}, {"reserve", QMP_ARG_NUMBER, true}}},
+    {"human-monitor-command",
+     qmp_hmp,
+     {{"command-line", QMP_ARG_STRING, true}, {"cpu-index", QMP_ARG_NUMBER}}},
     {"quit", qmp_quit},
     {NULL},
 };
 
 static QmpErrClass qmp_query_commands(QmpCtx *x)
 {
-    x->ret = json_array();
+    JsonArray *a = json_array_new();
+
     for (const QmpCmd *c = qmp_cmds; c->name; c++) {
-        JsonValue *o = json_object();
-        json_object_set(o, "name", json_string(c->name));
-        json_array_add(x->ret, o);
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "name", c->name);
+        json_array_add_object_element(a, o);
     }
+    x->ret = qmp_array_node(a);
     return QMP_OK;
 }
 
-static const char *json_type_name(JsonType t)
+static bool qmp_arg_type_ok(JsonNode *n, QmpArgType t)
 {
-    static const char *const names[] = {"null", "boolean", "number",
-                                        "string", "array", "object"};
-    return names[t];
+    GType vt;
+
+    if (!JSON_NODE_HOLDS_VALUE(n)) {
+        return false;
+    }
+    vt = json_node_get_value_type(n);
+    return t == QMP_ARG_STRING ? vt == G_TYPE_STRING
+                               : vt == G_TYPE_INT64 || vt == G_TYPE_DOUBLE;
 }
 
 /* QEMU's argument checking: unknown, missing and mistyped members. */
 static QmpErrClass qmp_check_args(QmpCtx *x, const QmpCmd *cmd)
 {
+    JsonObjectIter it;
+    const char *key;
+    JsonNode *member;
+
     if (cmd->any_args) {
         return QMP_OK;
     }
-    for (guint i = 0; i < x->args->u.obj->len; i++) {
-        JsonMember *m = &g_array_index(x->args->u.obj, JsonMember, i);
+    json_object_iter_init(&it, x->args);
+    while (json_object_iter_next(&it, &key, &member)) {
         const QmpArg *a = cmd->args;
-        while (a->name && strcmp(a->name, m->key)) {
+        while (a->name && strcmp(a->name, key)) {
             a++;
         }
         if (!a->name) {
-            return qmp_fail(x, "Parameter '%s' is unexpected", m->key);
+            return qmp_fail(x, "Parameter '%s' is unexpected", key);
         }
-        if (m->value->type != a->type) {
-            return qmp_fail(x, "Invalid parameter type for '%s', expected: "
-                            "%s", m->key, json_type_name(a->type));
+        if (!qmp_arg_type_ok(member, a->type)) {
+            return qmp_fail(x,
+                            "Invalid parameter type for '%s', expected: "
+                            "%s",
+                            key,
+                            a->type == QMP_ARG_STRING ? "string" : "number");
         }
     }
     for (const QmpArg *a = cmd->args; a->name; a++) {
-        if (a->required && !json_object_get(x->args, a->name)) {
+        if (a->required && !json_object_has_member(x->args, a->name)) {
             return qmp_fail(x, "Parameter '%s' is missing", a->name);
         }
     }
@@ -396,84 +440,100 @@ static QmpErrClass qmp_check_args(QmpCtx *x, const QmpCmd *cmd)
 
 /* ---- the wire ------------------------------------------------------------ */
 
-static void qmp_send(MonClient *c, JsonValue *v)
+/* Send MSG (consumed). */
+static void qmp_send(MonClient *c, JsonObject *msg)
 {
     GString *s = g_string_new(NULL);
-    json_write(v, s);
+    JsonNode *n = qmp_object_node(msg);
+
+    json_append_text(n, s);
     g_string_append(s, "\r\n"); /* QEMU ends each message so */
     mon_client_write(c, s->str, s->len);
     g_string_free(s, TRUE);
-    json_free(v);
+    json_node_unref(n);
 }
 
 static void qmp_send_error(MonClient *c, QmpErrClass cls, const char *desc,
-                           const JsonValue *id)
+                           JsonNode *id)
 {
-    JsonValue *msg = json_object(), *e = json_object();
+    JsonObject *msg = json_object_new(), *e = json_object_new();
 
-    json_object_set(e, "class", json_string(cls == QMP_NOT_FOUND
-                                                ? "CommandNotFound"
-                                                : "GenericError"));
-    json_object_set(e, "desc", json_string(desc));
-    json_object_set(msg, "error", e);
+    json_object_set_string_member(
+        e, "class", cls == QMP_NOT_FOUND ? "CommandNotFound" : "GenericError");
+    json_object_set_string_member(e, "desc", desc);
+    json_object_set_object_member(msg, "error", e);
     if (id) {
-        json_object_set(msg, "id", json_copy(id));
+        json_object_set_member(msg, "id", json_node_copy(id));
     }
     qmp_send(c, msg);
 }
 
-static void qmp_dispatch(MonClient *c, const JsonValue *req)
+static void qmp_dispatch(MonClient *c, JsonNode *root)
 {
     QmpSession *q = c->qmp;
-    const JsonValue *id = json_object_get(req, "id");
-    const JsonValue *exec = json_object_get(req, "execute");
-    const JsonValue *args = json_object_get(req, "arguments");
-    JsonValue *empty = NULL;
     QmpCtx x = {.c = c, .ms = c->ms};
+    JsonObject *req, *empty = NULL;
+    JsonNode *id, *exec, *args;
+    JsonObjectIter it;
+    const char *key, *name;
     const QmpCmd *cmd;
     QmpErrClass cls;
 
-    if (req->type != JSON_OBJECT) {
-        qmp_send_error(c, QMP_GENERIC, "QMP input must be a JSON object",
-                       NULL);
+    if (!JSON_NODE_HOLDS_OBJECT(root)) {
+        qmp_send_error(c, QMP_GENERIC, "QMP input must be a JSON object", NULL);
         return;
     }
-    for (guint i = 0; i < req->u.obj->len; i++) {
-        const char *k = g_array_index(req->u.obj, JsonMember, i).key;
-        if (strcmp(k, "execute") && strcmp(k, "arguments") &&
-            strcmp(k, "id")) {
+    req = json_node_get_object(root);
+    id = json_object_get_member(req, "id");
+    exec = json_object_get_member(req, "execute");
+    args = json_object_get_member(req, "arguments");
+    json_object_iter_init(&it, req);
+    while (json_object_iter_next(&it, &key, NULL)) {
+        if (strcmp(key, "execute") && strcmp(key, "arguments") &&
+            strcmp(key, "id")) {
             char desc[128];
-            snprintf(desc, sizeof(desc), "QMP input member '%.64s' is "
-                     "unexpected", k);
+            snprintf(desc, sizeof(desc),
+                     "QMP input member '%.64s' is "
+                     "unexpected",
+                     key);
             qmp_send_error(c, QMP_GENERIC, desc, id);
             return;
         }
     }
-    if (!exec || exec->type != JSON_STRING) {
-        qmp_send_error(c, QMP_GENERIC, exec ? "QMP input member 'execute' "
-                       "must be a string" : "QMP input lacks member "
-                       "'execute'", id);
+    if (!exec || !JSON_NODE_HOLDS_VALUE(exec) ||
+        json_node_get_value_type(exec) != G_TYPE_STRING) {
+        qmp_send_error(c, QMP_GENERIC,
+                       exec ? "QMP input member 'execute' "
+                              "must be a string"
+                            : "QMP input lacks member "
+                              "'execute'",
+                       id);
         return;
     }
-    if (args && args->type != JSON_OBJECT) {
-        qmp_send_error(c, QMP_GENERIC, "QMP input member 'arguments' must "
-                       "be an object", id);
+    if (args && !JSON_NODE_HOLDS_OBJECT(args)) {
+        qmp_send_error(c, QMP_GENERIC,
+                       "QMP input member 'arguments' must "
+                       "be an object",
+                       id);
         return;
     }
-    const char *name = exec->u.str.s;
+    name = json_node_get_string(exec);
     if (!q->negotiated) {
         if (strcmp(name, "qmp_capabilities")) {
-            qmp_send_error(c, QMP_NOT_FOUND, "Expecting capabilities "
-                           "negotiation with 'qmp_capabilities'", id);
+            qmp_send_error(c, QMP_NOT_FOUND,
+                           "Expecting capabilities "
+                           "negotiation with 'qmp_capabilities'",
+                           id);
             return;
         }
         q->negotiated = true;
-        x.ret = json_object();
         goto reply;
     }
     if (!strcmp(name, "qmp_capabilities")) {
-        qmp_send_error(c, QMP_NOT_FOUND, "Capabilities negotiation is "
-                       "already complete, command ignored", id);
+        qmp_send_error(c, QMP_NOT_FOUND,
+                       "Capabilities negotiation is "
+                       "already complete, command ignored",
+                       id);
         return;
     }
     for (cmd = qmp_cmds; cmd->name && strcmp(cmd->name, name); cmd++) {
@@ -485,77 +545,76 @@ static void qmp_dispatch(MonClient *c, const JsonValue *req)
         qmp_send_error(c, QMP_NOT_FOUND, desc, id);
         return;
     }
-    x.args = args ? args : (empty = json_object());
+    x.args = args ? json_node_get_object(args) : (empty = json_object_new());
     cls = qmp_check_args(&x, cmd);
     if (cls == QMP_OK) {
         cls = cmd->fn(&x);
     }
-    json_free(empty);
+    if (empty) {
+        json_object_unref(empty);
+    }
     if (cls != QMP_OK) {
-        json_free(x.ret);
+        if (x.ret) {
+            json_node_unref(x.ret);
+        }
         qmp_send_error(c, cls, x.desc, id);
         return;
     }
-reply: {
-        JsonValue *msg = json_object();
-        json_object_set(msg, "return", x.ret ? x.ret : json_object());
-        if (id) {
-            json_object_set(msg, "id", json_copy(id));
-        }
-        qmp_send(c, msg);
+reply : {
+    JsonObject *msg = json_object_new();
+    json_object_set_member(msg, "return",
+                           x.ret ? x.ret : qmp_object_node(json_object_new()));
+    if (id) {
+        json_object_set_member(msg, "id", json_node_copy(id));
     }
+    qmp_send(c, msg);
+}
     if (c->ms->quit) {
         mon_client_close(c); /* after the reply is out */
     }
 }
 
-static void qmp_on_text(void *opaque, const char *text, size_t len)
+static void qmp_on_text(void *opaque, const char *text, size_t len,
+                        const char *why)
 {
     MonClient *c = opaque;
-    char err[128], desc[192];
-    JsonValue *v;
+    char err[256], desc[320];
+    JsonNode *root;
 
     if (c->dead || c->closing) {
         return;
     }
-    if (!text) {
-        snprintf(desc, sizeof(desc), "JSON parse error, input nested deeper "
-                 "than %d or larger than %u bytes", JSON_MAX_DEPTH,
-                 JSON_MAX_INPUT);
+    root = text ? json_parse_text(text, len, err, sizeof(err)) : NULL;
+    if (!root) {
+        snprintf(desc, sizeof(desc), "JSON parse error, %s", text ? err : why);
         qmp_send_error(c, QMP_GENERIC, desc, NULL);
         return;
     }
-    v = json_parse(text, len, err, sizeof(err));
-    if (!v) {
-        snprintf(desc, sizeof(desc), "JSON parse error, %s", err);
-        qmp_send_error(c, QMP_GENERIC, desc, NULL);
-        return;
-    }
-    qmp_dispatch(c, v);
-    json_free(v);
+    qmp_dispatch(c, root);
+    json_node_unref(root);
 }
 
 void qmp_client_open(MonClient *c)
 {
-    JsonValue *greet = json_object(), *qmp = json_object();
+    JsonObject *greet = json_object_new(), *qmp = json_object_new();
 
     c->qmp = g_new0(QmpSession, 1);
-    json_streamer_init(&c->qmp->stream);
-    json_object_set(qmp, "version", qmp_version());
-    json_object_set(qmp, "capabilities", json_array());
-    json_object_set(greet, "QMP", qmp);
+    json_splitter_init(&c->qmp->stream);
+    json_object_set_object_member(qmp, "version", qmp_version());
+    json_object_set_array_member(qmp, "capabilities", json_array_new());
+    json_object_set_object_member(greet, "QMP", qmp);
     qmp_send(c, greet);
 }
 
 void qmp_client_input(MonClient *c, const char *data, size_t len)
 {
-    json_streamer_feed(&c->qmp->stream, data, len, qmp_on_text, c);
+    json_splitter_feed(&c->qmp->stream, data, len, qmp_on_text, c);
 }
 
 void qmp_client_free(MonClient *c)
 {
     if (c->qmp) {
-        json_streamer_destroy(&c->qmp->stream);
+        json_splitter_destroy(&c->qmp->stream);
         hmp_session_free(c->qmp->hmp);
         g_free(c->qmp);
         c->qmp = NULL;
@@ -569,28 +628,29 @@ void qmp_broadcast_event(Monitors *ms, VmmEvent ev, const GuestInfo *g)
 
     for (guint i = 0; i < ms->clients->len; i++) {
         MonClient *c = g_ptr_array_index(ms->clients, i);
-        JsonValue *msg, *data, *ts;
+        JsonObject *msg, *data, *ts;
 
         /* QEMU sends events only after negotiation. */
         if (c->kind != MON_QMP || !c->qmp->negotiated || c->closing) {
             continue;
         }
-        msg = json_object();
-        data = json_object();
-        json_object_set(data, "guest", json_string(g->name));
-        json_object_set(data, "state", json_string(guest_state_name(g->state)));
+        msg = json_object_new();
+        data = json_object_new();
+        json_object_set_string_member(data, "guest", g->name);
+        json_object_set_string_member(data, "state",
+                                      guest_state_name(g->state));
         if (ev == VMM_EVENT_END) {
             if (g->state == GUEST_ENDED) {
-                json_object_set(data, "exit-status", json_int(g->exit_status));
+                json_object_set_int_member(data, "exit-status", g->exit_status);
             }
-            json_object_set(data, "reason", json_string(g->reason));
+            json_object_set_string_member(data, "reason", g->reason);
         }
-        ts = json_object();
-        json_object_set(ts, "seconds", json_int(now / G_USEC_PER_SEC));
-        json_object_set(ts, "microseconds", json_int(now % G_USEC_PER_SEC));
-        json_object_set(msg, "event", json_string(names[ev]));
-        json_object_set(msg, "data", data);
-        json_object_set(msg, "timestamp", ts);
+        ts = json_object_new();
+        json_object_set_int_member(ts, "seconds", now / G_USEC_PER_SEC);
+        json_object_set_int_member(ts, "microseconds", now % G_USEC_PER_SEC);
+        json_object_set_string_member(msg, "event", names[ev]);
+        json_object_set_object_member(msg, "data", data);
+        json_object_set_object_member(msg, "timestamp", ts);
         qmp_send(c, msg); /* may kill C: the loop index stays valid only
                              if we step back */
         if (c->dead) {

@@ -9,9 +9,11 @@
  * is at most one block.
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "devices/host-file.h"
+#include "monitor/json.h"
 #include "monitor/sched.h"
 
 #define DEFAULT_SLICE_US 2000
@@ -563,9 +565,11 @@ void vmm_request_quit(Vmm *v)
 
 /* ---- -sched-report ---- */
 
+/* One line per guest: the time, then query-sched's record of it. */
 static void vmm_write_report(Vmm *v, FILE *f, uint64_t t0)
 {
     double t = (double)(sched_now_ns() - t0) / 1e9;
+    GString *line = g_string_new(NULL);
     GuestInfo *infos;
     size_t n;
 
@@ -577,21 +581,21 @@ static void vmm_write_report(Vmm *v, FILE *f, uint64_t t0)
     }
     g_mutex_unlock(&v->lock);
     for (size_t i = 0; i < n; i++) {
-        const GuestInfo *gi = &infos[i];
-        fprintf(f,
-                "{\"time\": %.3f, \"name\": \"%s\", \"state\": \"%s\", "
-                "\"weight\": %u, \"cap\": %u, \"reserve\": %u, "
-                "\"instructions\": %llu, \"cpu-ns\": %llu, \"slices\": %llu, "
-                "\"share\": %.4f, \"share-total\": %.4f, "
-                "\"tb-bytes\": %zu, \"ram-bytes\": %llu}\n",
-                t, gi->name, guest_state_name(gi->state), gi->weight, gi->cap,
-                gi->reserve, (unsigned long long)gi->instructions,
-                (unsigned long long)gi->cpu_ns, (unsigned long long)gi->slices,
-                gi->share_last, gi->share_total, gi->tb_bytes,
-                (unsigned long long)gi->ram_bytes);
+        JsonObject *o = json_object_new();
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+        json_object_set_double_member(o, "time", round(t * 1000) / 1000);
+        json_guest_fill(o, &infos[i], true);
+        json_node_take_object(node, o);
+        g_string_truncate(line, 0);
+        json_append_text(node, line);
+        g_string_append_c(line, '\n');
+        fputs(line->str, f);
+        json_node_unref(node);
     }
     fflush(f);
     g_free(infos);
+    g_string_free(line, TRUE);
 }
 
 static gpointer vmm_reporter(gpointer opaque)

@@ -210,52 +210,62 @@ wait GUEST_END
 [1, 2]
 {"execute": "query-status",}
 {"execute": "x\\q"}
+raw {"execute": "query-status", "id": "a\x00b"}
+raw {"execute": "query-status", "id": "\xff\xfe"}
+raw [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]
+long 10000000
+{"execute": "query-status", "id": "still-here"}
 {"execute": "quit", "id": "bye"}
 EOF
 "$CLIENT" --qmp "$tmp/qmp" <"$tmp/qmp.in" >"$tmp/qmp.out" ||
     { cat "$tmp/qmp.out"; fail "QMP session broke off"; }
 q=$tmp/qmp.out
-expect "$q" '<- {"QMP": {"version": {"qemu": {"micro": 0, "minor": 1, "major": 0}, "package": "softvisor"}, "capabilities": []}}'
-expect "$q" '<- {"error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with '"'qmp_capabilities'"'"}}'
-expect "$q" '<- {"return": {}, "id": 1}'
-expect "$q" '"desc": "Capabilities negotiation is already complete, command ignored"'
-expect "$q" '<- {"return": {"qemu": {"micro": 0, "minor": 1, "major": 0}, "package": "softvisor"}}'
-expect "$q" '<- {"return": {"status": "running", "singlestep": false, "running": true}}'
-expect "$q" '{"name": "human-monitor-command"}'
-expect "$q" '{"name": "a", "state": "running", "weight": 1, "cap": 0, "reserve": 0, "accel": "jit"'
-expect "$q" '{"name": "b", "state": "halted"'
-expect "$q" '"id": "g"}'
-expect "$q" '"instructions": '
-expect "$q" '"cpu-ns": '
-expect "$q" '"share": '
-expect "$q" '<- {"event": "STOP", "data": {"guest": "a", "state": "paused"}, "timestamp": {"seconds": '
-expect "$q" '<- {"event": "RESUME", "data": {"guest": "a"'
-expect "$q" '{"name": "a", "state": "running", "weight": 3, "cap": 40, "reserve": 5,'
-expect "$q" '<- {"event": "GUEST_END", "data": {"guest": "s", "state": "ended", "exit-status": 1'
-expect "$q" '<- {"return": "  name '
-expect "$q" '<- {"return": "unknown command: '"'bogus'"'\n"}'
-expect "$q" '<- {"error": {"class": "CommandNotFound", "desc": "The command nosuch has not been found"}, "id": [1, 2]}'
-expect "$q" '"desc": "Invalid parameter type for '"'guest'"', expected: string"'
-expect "$q" '"desc": "Parameter '"'bad'"' is unexpected"'
-expect "$q" '"desc": "Parameter '"'weight'"' is missing"'
-expect "$q" '"desc": "Parameter '"'weight'"' expects an integer in 1-10000"'
-expect "$q" '"desc": "Parameter '"'cap'"' expects an integer in 0-100"'
-expect "$q" '"desc": "Parameter '"'name'"' is missing"'
-expect "$q" '"desc": "Parameter '"'command-line'"' is missing"'
-expect "$q" '"desc": "QMP input member '"'execute'"' must be a string"'
-expect "$q" '"desc": "QMP input lacks member '"'execute'"'"'
-expect "$q" '"desc": "QMP input member '"'arguments'"' must be an object"'
-expect "$q" '"desc": "QMP input member '"'extra'"' is unexpected"'
-expect "$q" '"desc": "QMP input must be a JSON object"'
-expect "$q" '"desc": "JSON parse error, '
-expect "$q" '"desc": "JSON parse error, bad escape '"'\\\\q'"' in string"'
-expect "$q" '<- {"return": {}, "id": "bye"}'
+expect "$q" '<- {"QMP":{"version":{"qemu":{"micro":0,"minor":1,"major":0},"package":"softvisor"},"capabilities":[]}}'
+expect "$q" '<- {"error":{"class":"CommandNotFound","desc":"Expecting capabilities negotiation with '"'qmp_capabilities'"'"}}'
+expect "$q" '<- {"return":{},"id":1}'
+expect "$q" '"desc":"Capabilities negotiation is already complete, command ignored"'
+expect "$q" '<- {"return":{"qemu":{"micro":0,"minor":1,"major":0},"package":"softvisor"}}'
+expect "$q" '<- {"return":{"status":"running","singlestep":false,"running":true}}'
+expect "$q" '{"name":"human-monitor-command"}'
+expect "$q" '{"name":"a","state":"running","weight":1,"cap":0,"reserve":0,"accel":"jit"'
+expect "$q" '{"name":"b","state":"halted"'
+expect "$q" '"id":"g"}'
+expect "$q" '"instructions":'
+expect "$q" '"cpu-ns":'
+expect "$q" '"share":'
+expect "$q" '"ram-bytes":134217728}'
+expect "$q" '<- {"event":"STOP","data":{"guest":"a","state":"paused"},"timestamp":{"seconds":'
+expect "$q" '<- {"event":"RESUME","data":{"guest":"a"'
+expect "$q" '{"name":"a","state":"running","weight":3,"cap":40,"reserve":5,'
+expect "$q" '<- {"event":"GUEST_END","data":{"guest":"s","state":"ended","exit-status":1'
+expect "$q" '<- {"return":"  name '
+expect "$q" '<- {"return":"unknown command: '"'bogus'"'\n"}'
+expect "$q" '<- {"error":{"class":"CommandNotFound","desc":"The command nosuch has not been found"},"id":[1,2]}'
+expect "$q" '"desc":"Invalid parameter type for '"'guest'"', expected: string"'
+expect "$q" '"desc":"Parameter '"'bad'"' is unexpected"'
+expect "$q" '"desc":"Parameter '"'weight'"' is missing"'
+expect "$q" '"desc":"Parameter '"'weight'"' expects an integer in 1-10000"'
+expect "$q" '"desc":"Parameter '"'cap'"' expects an integer in 0-100"'
+expect "$q" '"desc":"Parameter '"'name'"' is missing"'
+expect "$q" '"desc":"Parameter '"'command-line'"' is missing"'
+expect "$q" '"desc":"QMP input member '"'execute'"' must be a string"'
+expect "$q" '"desc":"QMP input lacks member '"'execute'"'"'
+expect "$q" '"desc":"QMP input member '"'arguments'"' must be an object"'
+expect "$q" '"desc":"QMP input member '"'extra'"' is unexpected"'
+expect "$q" '"desc":"QMP input must be a JSON object"'
+expect "$q" '"desc":"JSON parse error, line 1 column '
+expect "$q" '"desc":"JSON parse error, NUL byte at offset 36"'
+expect "$q" '"desc":"JSON parse error, invalid UTF-8 at offset 35"'
+expect "$q" '"desc":"JSON parse error, nested deeper than 64"'
+expect "$q" '"desc":"JSON parse error, larger than 1048576 bytes"'
+expect "$q" '"running":true},"id":"still-here"}'
+expect "$q" '<- {"return":{},"id":"bye"}'
 # Each command got exactly one reply (events aside).
 nreq=$(grep -c '^-> ' "$q")
 nrep=$(grep -c '^<- {"\(return\|error\)"' "$q")
 [ "$nreq" = "$nrep" ] || { cat "$q"; fail "$nreq requests, $nrep replies"; }
 nerr=$(grep -c '^<- {"error"' "$q")
-[ "$nerr" = 22 ] || { cat "$q"; fail "$nerr errors, want 22"; }
+[ "$nerr" = 26 ] || { cat "$q"; fail "$nerr errors, want 26"; }
 
 # quit ends the process.
 i=0

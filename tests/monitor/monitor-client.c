@@ -10,7 +10,11 @@
  *                                sent as "-> LINE" and every message
  *                                received as "<- MSG" up to the reply
  *                                ("return" or "error"); a script line
- *                                "wait EVENT" reads until that event
+ *                                "wait EVENT" reads until that event,
+ *                                "raw TEXT" sends TEXT with \xHH
+ *                                escapes decoded (NUL bytes, bad UTF-8),
+ *                                "long N" sends a message with a string
+ *                                of N bytes, both ended by a newline
  *
  * Exit 1 when the server goes silent for 10 s or closes early.
  */
@@ -98,14 +102,66 @@ static int read_line(int fd, char *line, size_t size)
     }
 }
 
+static int send_all(int fd, const char *s, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, s, len);
+        if (n <= 0) {
+            perror("monitor-client: write");
+            return -1;
+        }
+        s += n;
+        len -= n;
+    }
+    return 0;
+}
+
 static int send_line(int fd, const char *s)
 {
-    size_t len = strlen(s);
-    if (write(fd, s, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-        perror("monitor-client: write");
+    if (send_all(fd, s, strlen(s)) < 0 || send_all(fd, "\n", 1) < 0) {
         return -1;
     }
     return 0;
+}
+
+/* "raw TEXT": TEXT with \xHH decoded, then a newline. */
+static int send_raw(int fd, const char *s)
+{
+    static char out[1 << 16];
+    size_t n = 0;
+
+    while (*s && n < sizeof(out) - 1) {
+        unsigned v;
+        if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &v) == 1) {
+            out[n++] = (char)v;
+            s += 4;
+        } else {
+            out[n++] = *s++;
+        }
+    }
+    out[n++] = '\n';
+    return send_all(fd, out, n);
+}
+
+/* "long N": {"execute": "query-status", "id": "xxx...(N bytes)"}. */
+static int send_long(int fd, size_t n)
+{
+    static const char head[] = "{\"execute\": \"query-status\", \"id\": \"";
+    static const char tail[] = "\"}\n";
+    char chunk[4096];
+
+    memset(chunk, 'x', sizeof(chunk));
+    if (send_all(fd, head, strlen(head)) < 0) {
+        return -1;
+    }
+    while (n) {
+        size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+        if (send_all(fd, chunk, k) < 0) {
+            return -1;
+        }
+        n -= k;
+    }
+    return send_all(fd, tail, strlen(tail));
 }
 
 int main(int argc, char **argv)
@@ -146,6 +202,13 @@ int main(int argc, char **argv)
         const char *want = NULL;
         if (!strncmp(line, "wait ", 5)) {
             want = line + 5;
+        } else if (!strncmp(line, "raw ", 4) || !strncmp(line, "long ", 5)) {
+            printf("-> %s\n", line);
+            if (line[0] == 'r'
+                    ? send_raw(fd, line + 4) < 0
+                    : send_long(fd, strtoul(line + 5, NULL, 10)) < 0) {
+                return 1;
+            }
         } else {
             printf("-> %s\n", line);
             if (send_line(fd, line) < 0) {
