@@ -1,194 +1,253 @@
 /*
- * The "unix:PATH[,server][,nowait]" character backend: softvisor listens
- * on PATH and serves one client at a time, like QEMU's
- * -serial unix:PATH,server,nowait.
+ * Listening sockets for character devices and monitors (see chardev.h),
+ * on GIO, their connections accepted on the default main context.
  *
- * Everything runs on the guest's worker thread between slices, so nothing
- * here may block: the listener and the client are non-blocking, a client
- * is accepted from the poll function, and output the client has no room
- * for is dropped (a client that stops reading must not stop the guest,
- * which a real UART with no one listening would not notice either).
- * "server" and "nowait" are accepted for QEMU compatibility; they are
- * what softvisor does anyway ("wait" would stall the guest's start).
+ * A unix socket path is a name in the file system that other programs,
+ * and other parts of this one (the monitor, another guest's serial port),
+ * may be using.  So a path is taken only when it is free: nothing there,
+ * or a stale socket file that no process listens on (a connect() to it
+ * is refused).  Anything else is refused with one line, never unlinked.
+ * The check and the bind are two steps; a process that creates the path
+ * between them makes the bind fail (EADDRINUSE), which is refused too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdbool.h>
+#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "devices/chardev-int.h"
+#include "devices/chardev.h"
 
-struct CharSocket {
-    int listen_fd;
-    int conn_fd; /* -1: no client */
-    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+struct CharListener {
+    GSocket *sock;
+    GSource *src;
+    CharAcceptFn fn;
+    void *opaque;
+    char *unix_path; /* the socket file created, to remove at the end */
+    dev_t dev;       /* ... if it is still that file */
+    ino_t ino;
+    unsigned port;
 };
 
-int chardev_socket_parse(const char *spec, char *path, size_t pathlen,
-                         char *err, size_t errlen)
+/*
+ * Whether PATH may be bound: 0 if nothing is there or a stale socket was
+ * removed; -1 with "SPEC: problem" in ERR if it is in use or not ours to
+ * judge.
+ */
+static int chardev_unix_claim(const char *spec, const char *path, char *err,
+                              size_t errlen)
 {
-    const char *p = spec + strlen("unix:");
-    const char *comma = strchr(p, ',');
-    size_t n = comma ? (size_t)(comma - p) : strlen(p);
-    size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    struct stat st;
+    int fd, r, e;
 
-    if (n == 0) {
-        snprintf(err, errlen, "%s: give a socket path after unix:", spec);
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT) {
+            return 0;
+        }
+        snprintf(err, errlen, "%s: %s: %s", spec, path, strerror(errno));
         return -1;
     }
-    if (n > max) {
-        snprintf(err, errlen, "%s: socket path longer than %zu bytes", spec,
-                 max);
+    if (!S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen,
+                 "%s: %s exists and is not a socket (not replaced)", spec,
+                 path);
         return -1;
     }
-    while (comma) {
-        const char *opt = comma + 1;
-        size_t len;
-
-        comma = strchr(opt, ',');
-        len = comma ? (size_t)(comma - opt) : strlen(opt);
-        if (!(len == 6 && !strncmp(opt, "server", 6)) &&
-            !(len == 9 && !strncmp(opt, "server=on", 9)) &&
-            !(len == 6 && !strncmp(opt, "nowait", 6)) &&
-            !(len == 8 && !strncmp(opt, "wait=off", 8))) {
-            snprintf(err, errlen,
-                     "%s: unsupported option '%.*s' (softvisor only serves: "
-                     "server,nowait)",
-                     spec, (int)len, opt);
-            return -1;
-        }
+    /* A socket file: does anyone listen?  Non-blocking, so that a
+     * listener with a full backlog says EAGAIN rather than stall us. */
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", spec, strerror(errno));
+        return -1;
     }
-    if (path) {
-        if (n >= pathlen) {
-            snprintf(err, errlen, "%s: socket path too long", spec);
-            return -1;
-        }
-        memcpy(path, p, n);
-        path[n] = '\0';
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+    e = errno;
+    close(fd);
+    if (r == 0 || e == EAGAIN || e == EINPROGRESS) {
+        snprintf(err, errlen,
+                 "%s: %s is in use: a server listens there (not replaced)",
+                 spec, path);
+        return -1;
+    }
+    if (e != ECONNREFUSED) {
+        snprintf(err, errlen, "%s: %s: cannot tell whether it is in use: %s",
+                 spec, path, strerror(e));
+        return -1;
+    }
+    /* Nobody listens: a socket left by a process that is gone. */
+    if (unlink(path) != 0 && errno != ENOENT) {
+        snprintf(err, errlen, "%s: cannot remove the stale socket %s: %s", spec,
+                 path, strerror(errno));
+        return -1;
     }
     return 0;
 }
 
-CharSocket *chardev_socket_new(const char *spec, char *err, size_t errlen)
+/* Bind to PATH, mode 0600, and note which file that made. */
+static int chardev_unix_bind(CharListener *l, const char *spec,
+                             const char *path, char *err, size_t errlen)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    CharSocket *s = calloc(1, sizeof(*s));
+    GSocketAddress *addr = g_unix_socket_address_new(path);
+    GError *e = NULL;
+    struct stat st;
+    bool ok;
+
+    /* The socket file takes the socket's mode at bind (less the umask):
+     * only this user may connect, whatever the umask.  Not umask(),
+     * which is the whole process's and would race other threads. */
+    if (fchmod(g_socket_get_fd(l->sock), 0600) != 0) {
+        snprintf(err, errlen, "%s: %s", spec, strerror(errno));
+        g_object_unref(addr);
+        return -1;
+    }
+    ok = g_socket_bind(l->sock, addr, FALSE, &e);
+    g_object_unref(addr);
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot listen on %s: %s", spec, path,
+                 e->message);
+        g_error_free(e);
+        return -1;
+    }
+    if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "%s: %s vanished after bind", spec, path);
+        return -1;
+    }
+    /* Nobody can connect before listen(), so fixing the mode here is in
+     * time should a file system not take it from the socket. */
+    if ((st.st_mode & 077) && chmod(path, 0600) != 0) {
+        snprintf(err, errlen, "%s: %s: %s", spec, path, strerror(errno));
+        unlink(path);
+        return -1;
+    }
+    l->unix_path = g_strdup(path);
+    l->dev = st.st_dev;
+    l->ino = st.st_ino;
+    return 0;
+}
+
+static int chardev_tcp_bind(CharListener *l, const CharSpec *cs,
+                            const char *spec, char *err, size_t errlen)
+{
+    const char *host = strcmp(cs->host, "localhost") ? cs->host : "127.0.0.1";
+    GSocketAddress *addr =
+        g_inet_socket_address_new_from_string(host, cs->port);
+    GSocketAddress *local;
+    GError *e = NULL;
+    bool ok;
+
+    ok = g_socket_bind(l->sock, addr, TRUE, &e);
+    g_object_unref(addr);
+    if (!ok) {
+        snprintf(err, errlen, "%s: %s", spec, e->message);
+        g_error_free(e);
+        return -1;
+    }
+    local = g_socket_get_local_address(l->sock, NULL);
+    if (local) {
+        l->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
+        g_object_unref(local);
+    }
+    return 0;
+}
+
+static gboolean chardev_listener_accept(GSocket *lsock, GIOCondition cond,
+                                        gpointer opaque)
+{
+    CharListener *l = opaque;
+    GSocket *s;
+
+    /* Everything waiting: the source is level-triggered anyway, but one
+     * wake-up should serve a burst. */
+    while ((s = g_socket_accept(lsock, NULL, NULL))) {
+        g_socket_set_blocking(s, FALSE);
+        l->fn(l->opaque, s);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+CharListener *chardev_listen(const CharSpec *cs, const char *spec,
+                             CharAcceptFn fn, void *opaque, char *err,
+                             size_t errlen)
+{
+    CharListener *l;
+    GSocketFamily family = G_SOCKET_FAMILY_UNIX;
+    GError *e = NULL;
+
+    if (cs->kind == CHAR_TCP) {
+        GInetAddress *ia = g_inet_address_new_from_string(cs->host);
+        family = ia ? g_inet_address_get_family(ia) : G_SOCKET_FAMILY_IPV4;
+        if (ia) {
+            g_object_unref(ia);
+        }
+    } else if (cs->kind != CHAR_UNIX) {
+        snprintf(err, errlen, "%s: not a socket", spec);
+        return NULL;
+    } else if (chardev_unix_claim(spec, cs->path, err, errlen) < 0) {
+        return NULL;
+    }
+    l = g_new0(CharListener, 1);
+    l->fn = fn;
+    l->opaque = opaque;
+    l->sock = g_socket_new(family, G_SOCKET_TYPE_STREAM,
+                           G_SOCKET_PROTOCOL_DEFAULT, &e);
+    if (!l->sock) {
+        snprintf(err, errlen, "%s: %s", spec, e->message);
+        g_error_free(e);
+        chardev_listener_free(l);
+        return NULL;
+    }
+    if ((cs->kind == CHAR_UNIX
+             ? chardev_unix_bind(l, spec, cs->path, err, errlen)
+             : chardev_tcp_bind(l, cs, spec, err, errlen)) < 0) {
+        chardev_listener_free(l);
+        return NULL;
+    }
+    if (!g_socket_listen(l->sock, &e)) {
+        snprintf(err, errlen, "%s: %s", spec, e->message);
+        g_error_free(e);
+        chardev_listener_free(l);
+        return NULL;
+    }
+    g_socket_set_blocking(l->sock, FALSE);
+    l->src = g_socket_create_source(l->sock, G_IO_IN, NULL);
+    g_source_set_callback(l->src, G_SOURCE_FUNC(chardev_listener_accept), l,
+                          NULL);
+    g_source_attach(l->src, NULL);
+    return l;
+}
+
+unsigned chardev_listener_port(const CharListener *l)
+{
+    return l->port;
+}
+
+void chardev_listener_free(CharListener *l)
+{
     struct stat st;
 
-    if (!s) {
-        snprintf(err, errlen, "%s: %s", spec, strerror(ENOMEM));
-        return NULL;
-    }
-    s->conn_fd = -1;
-    if (chardev_socket_parse(spec, s->path, sizeof(s->path), err, errlen)) {
-        free(s);
-        return NULL;
-    }
-    memcpy(addr.sun_path, s->path, strlen(s->path) + 1);
-    /* A socket left by an earlier run would make bind() fail; anything
-     * else at PATH is not ours to remove. */
-    if (lstat(s->path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-        unlink(s->path);
-    }
-    s->listen_fd =
-        socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s->listen_fd < 0 ||
-        bind(s->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-        listen(s->listen_fd, 4) != 0) {
-        snprintf(err, errlen, "%s: cannot listen on %s: %s", spec, s->path,
-                 strerror(errno));
-        if (s->listen_fd >= 0) {
-            close(s->listen_fd);
-        }
-        free(s);
-        return NULL;
-    }
-    return s;
-}
-
-void chardev_socket_free(CharSocket *s)
-{
-    if (!s) {
+    if (!l) {
         return;
     }
-    if (s->conn_fd >= 0) {
-        close(s->conn_fd);
+    if (l->src) {
+        g_source_destroy(l->src);
+        g_source_unref(l->src);
     }
-    close(s->listen_fd);
-    unlink(s->path);
-    free(s);
-}
-
-static void chardev_socket_drop_client(CharSocket *s)
-{
-    close(s->conn_fd);
-    s->conn_fd = -1;
-}
-
-void chardev_socket_write(CharSocket *s, const uint8_t *buf, size_t len)
-{
-    while (s->conn_fd >= 0 && len) {
-        /* MSG_NOSIGNAL: a vanished client is EPIPE here, not SIGPIPE. */
-        ssize_t n = send(s->conn_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-        if (n > 0) {
-            buf += n;
-            len -= (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            return; /* the client is not reading: drop the rest */
-        } else {
-            chardev_socket_drop_client(s); /* EPIPE, ECONNRESET, ... */
-        }
+    if (l->sock) {
+        g_socket_close(l->sock, NULL);
+        g_object_unref(l->sock);
     }
-}
-
-void chardev_socket_poll(CharSocket *s, CharCanReceiveFn can_receive,
-                         CharReceiveFn receive, void *opaque)
-{
-    uint8_t buf[256];
-    /* Bounded so that a client flooding a device that discards its input
-     * cannot keep the worker here. */
-    int reads = 64;
-
-    while (reads-- > 0) {
-        size_t room;
-        ssize_t n;
-
-        if (s->conn_fd < 0) {
-            s->conn_fd =
-                accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (s->conn_fd < 0) {
-                return; /* nobody waiting (EAGAIN) or a failed accept */
-            }
-        }
-        /* With no device taking input, read and discard anyway: that is
-         * how a client's hang-up is seen, freeing the place for the next. */
-        room = receive && can_receive ? can_receive(opaque) : sizeof(buf);
-        if (room == 0) {
-            return;
-        }
-        if (room > sizeof(buf)) {
-            room = sizeof(buf);
-        }
-        n = recv(s->conn_fd, buf, room, MSG_DONTWAIT);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN ||
-                      errno == EWOULDBLOCK)) {
-            return;
-        }
-        if (n <= 0) {
-            chardev_socket_drop_client(s); /* hang-up or reset: next one */
-            continue;
-        }
-        if (receive && can_receive) {
-            receive(opaque, buf, (size_t)n);
-        }
+    /* Only the file this listener made: if another process has put its
+     * own socket there meanwhile, it is not ours to remove. */
+    if (l->unix_path && lstat(l->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+        st.st_dev == l->dev && st.st_ino == l->ino) {
+        unlink(l->unix_path);
     }
+    g_free(l->unix_path);
+    g_free(l);
 }

@@ -1,5 +1,11 @@
 /*
- * Character backends (see chardev.h).
+ * Guest device backends (see chardev.h, CharDev): null, stdio, file, and
+ * unix or TCP socket servers serving one client at a time.
+ *
+ * Output goes through a CharOut in every case.  A socket backend's
+ * listener accepts on the main loop and hands the client over under the
+ * CharDev's lock; the guest's worker reads the client in chardev_poll()
+ * and, when it hangs up, takes the next one waiting.
  *
  * Nothing here is global: a terminal's saved settings live in a small
  * record owned by the process's exit handler list, so that the terminal
@@ -7,7 +13,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,11 +21,16 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "devices/chardev-int.h"
 #include "devices/chardev.h"
 #include "devices/host-file.h"
 
-typedef enum CharKind { CHR_NULL, CHR_STDIO, CHR_FILE, CHR_UNIX } CharKind;
+/* Clients that may wait while one is served; more are turned away. */
+#define CHARDEV_MAX_WAITING 8
+/* Output kept for a socket client that does not keep up: a guest
+ * flooding its console at ~10 MB/s gives the client ~100 ms. */
+#define CHARDEV_SOCKET_MAX (1u << 20)
+/* How long a socket client gets to take the rest at the end. */
+#define CHARDEV_CLOSE_WAIT_MS 100
 
 /* Saved terminal state; freed by the exit handler that restores it. */
 typedef struct TtyRestore {
@@ -31,13 +41,18 @@ typedef struct TtyRestore {
 
 struct CharDev {
     CharKind kind;
-    int out_fd;   /* -1: output dropped */
-    int in_fd;    /* -1: no input */
-    bool own_out; /* out_fd is ours to close */
+    CharOut *out; /* NULL: output dropped */
+    int file_fd;  /* CHAR_FILE: ours to close */
+    int in_fd;    /* CHAR_STDIO: standard input; else -1 */
     bool in_eof;
-    bool out_broken;
-    TtyRestore *tty;  /* non-NULL once stdin was put in raw mode */
-    CharSocket *sock; /* CHR_UNIX: the listening socket and its client */
+    TtyRestore *tty; /* non-NULL once stdin was put in raw mode */
+
+    /* Socket backends.  LOCK guards CLIENT and WAITING, which the main
+     * loop's accept and the worker's poll both change. */
+    CharListener *listener;
+    GMutex lock;
+    GSocket *client;
+    GQueue waiting; /* GSocket *, accepted while CLIENT is served */
 
     CharCanReceiveFn can_receive;
     CharReceiveFn receive;
@@ -101,109 +116,186 @@ static void chardev_tty_restore(CharDev *chr)
     chr->tty = NULL;
 }
 
-int chardev_spec_check(const char *spec, char *err, size_t errlen)
+/* ---- sockets --------------------------------------------------------------
+ */
+
+static void chardev_close_socket(GSocket *s)
 {
-    if (!strcmp(spec, "null") || !strcmp(spec, "stdio") ||
-        (strncmp(spec, "file:", 5) == 0 && spec[5])) {
-        return 0;
-    }
-    if (strncmp(spec, "unix:", 5) == 0) {
-        return chardev_socket_parse(spec, NULL, 0, err, errlen);
-    }
-    snprintf(err, errlen,
-             "%s: unknown character device (expected stdio, file:PATH, "
-             "unix:PATH[,server][,nowait] or null)",
-             spec);
-    return -1;
+    g_socket_close(s, NULL);
+    g_object_unref(s);
 }
+
+/* The served client is gone: the next one waiting, if any.  Lock held. */
+static void chardev_next_client(CharDev *chr)
+{
+    if (chr->client) {
+        chardev_close_socket(chr->client);
+    }
+    chr->client = g_queue_pop_head(&chr->waiting);
+    char_out_set_socket(chr->out, chr->client);
+}
+
+/* On the main loop. */
+static void chardev_accept(void *opaque, GSocket *conn)
+{
+    CharDev *chr = opaque;
+
+    g_mutex_lock(&chr->lock);
+    if (!chr->client) {
+        chr->client = conn;
+        char_out_set_socket(chr->out, conn);
+    } else if (g_queue_get_length(&chr->waiting) < CHARDEV_MAX_WAITING) {
+        g_queue_push_tail(&chr->waiting, conn);
+    } else {
+        chardev_close_socket(conn);
+    }
+    g_mutex_unlock(&chr->lock);
+}
+
+static void chardev_poll_socket(CharDev *chr)
+{
+    uint8_t buf[256];
+    /* Bounded so that a client flooding a device that discards its input
+     * cannot keep the worker here. */
+    int reads = 64;
+
+    g_mutex_lock(&chr->lock);
+    while (reads-- > 0) {
+        GError *e = NULL;
+        size_t room;
+        gssize n;
+
+        if (!chr->client || char_out_broken(chr->out)) {
+            if (!chr->client && g_queue_is_empty(&chr->waiting)) {
+                break;
+            }
+            chardev_next_client(chr);
+            continue;
+        }
+        /* With no device taking input, read and discard anyway: that is
+         * how a client's hang-up is seen, freeing the place for the next. */
+        room = chr->receive && chr->can_receive ? chr->can_receive(chr->opaque)
+                                                : sizeof(buf);
+        if (room == 0) {
+            break;
+        }
+        n = g_socket_receive(chr->client, (char *)buf, MIN(room, sizeof(buf)),
+                             NULL, &e);
+        if (n < 0 && g_error_matches(e, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+            g_error_free(e);
+            break;
+        }
+        if (e) {
+            g_error_free(e);
+        }
+        if (n <= 0) {
+            chardev_next_client(chr); /* hang-up or reset */
+            continue;
+        }
+        if (chr->receive && chr->can_receive) {
+            chr->receive(chr->opaque, buf, (size_t)n);
+        }
+    }
+    g_mutex_unlock(&chr->lock);
+}
+
+/* ---- the backend ------------------------------------------------------------
+ */
 
 CharDev *chardev_new(const char *spec, char *err, size_t errlen)
 {
+    CharOutConfig cfg = {.full = CHAR_OUT_WAIT, .batch = CHAR_OUT_BATCH};
+    CharSpec cs;
     CharDev *chr;
 
     if (!spec) {
         spec = "null";
     }
-    chr = calloc(1, sizeof(*chr));
-    if (!chr) {
-        snprintf(err, errlen, "%s: %s", spec, strerror(ENOMEM));
+    if (chardev_spec_parse(spec, &cs, err, errlen) < 0) {
         return NULL;
     }
-    chr->out_fd = -1;
+    chr = g_new0(CharDev, 1);
+    chr->kind = cs.kind;
+    chr->file_fd = -1;
     chr->in_fd = -1;
-    if (strcmp(spec, "null") == 0) {
-        chr->kind = CHR_NULL;
-    } else if (strcmp(spec, "stdio") == 0) {
-        chr->kind = CHR_STDIO;
-        chr->out_fd = STDOUT_FILENO;
+    g_mutex_init(&chr->lock);
+    g_queue_init(&chr->waiting);
+    switch (cs.kind) {
+    case CHAR_NULL: break;
+    case CHAR_STDIO:
         chr->in_fd = STDIN_FILENO;
-    } else if (strncmp(spec, "unix:", 5) == 0) {
-        chr->kind = CHR_UNIX;
-        chr->sock = chardev_socket_new(spec, err, errlen);
-        if (!chr->sock) {
-            free(chr);
-            return NULL;
+        chr->out = char_out_new(&cfg);
+        char_out_set_fd(chr->out, STDOUT_FILENO);
+        break;
+    case CHAR_FILE: {
+        char ferr[512];
+
+        chr->file_fd =
+            host_file_open(cs.path, HOST_FILE_WRITE, NULL, ferr, sizeof(ferr));
+        if (chr->file_fd < 0) {
+            /* "PATH: problem" as "file:PATH: problem". */
+            snprintf(err, errlen, "file:%s", ferr);
+            goto fail;
         }
-    } else if (strncmp(spec, "file:", 5) == 0 && spec[5]) {
-        chr->kind = CHR_FILE;
-        chr->out_fd =
-            host_file_open(spec + 5, HOST_FILE_WRITE, NULL, err, errlen);
-        if (chr->out_fd < 0) {
-            free(chr);
-            return NULL;
-        }
-        chr->own_out = true;
-    } else {
-        snprintf(err, errlen,
-                 "%s: unknown character device (expected stdio, file:PATH, "
-                 "unix:PATH[,server][,nowait] or null)",
-                 spec);
-        free(chr);
-        return NULL;
+        chr->out = char_out_new(&cfg);
+        char_out_set_fd(chr->out, chr->file_fd);
+        break;
     }
+    case CHAR_UNIX:
+    case CHAR_TCP:
+        cfg.full = CHAR_OUT_DROP;
+        cfg.max = CHARDEV_SOCKET_MAX;
+        chr->out = char_out_new(&cfg);
+        chr->listener =
+            chardev_listen(&cs, spec, chardev_accept, chr, err, errlen);
+        if (!chr->listener) {
+            goto fail;
+        }
+        break;
+    }
+    chardev_spec_clear(&cs);
     return chr;
+fail:
+    chardev_spec_clear(&cs);
+    chardev_free(chr);
+    return NULL;
 }
 
 void chardev_free(CharDev *chr)
 {
+    GSocket *s;
+
     if (!chr) {
         return;
     }
     chardev_tty_restore(chr);
-    chardev_socket_free(chr->sock);
-    if (chr->own_out) {
-        close(chr->out_fd);
+    /* No new clients; the one served gets what is buffered. */
+    chardev_listener_free(chr->listener);
+    char_out_free(chr->out, CHARDEV_CLOSE_WAIT_MS);
+    while ((s = g_queue_pop_head(&chr->waiting))) {
+        chardev_close_socket(s);
     }
-    free(chr);
+    if (chr->client) {
+        chardev_close_socket(chr->client);
+    }
+    if (chr->file_fd >= 0) {
+        close(chr->file_fd);
+    }
+    g_mutex_clear(&chr->lock);
+    g_free(chr);
 }
 
 void chardev_write(CharDev *chr, const uint8_t *buf, size_t len)
 {
-    if (chr && chr->sock) {
-        chardev_socket_write(chr->sock, buf, len);
-        return;
+    if (chr && chr->out) {
+        char_out_write(chr->out, buf, len);
     }
-    if (!chr || chr->out_fd < 0 || chr->out_broken) {
-        return;
-    }
-    while (len) {
-        ssize_t n = write(chr->out_fd, buf, len);
-        if (n > 0) {
-            buf += n;
-            len -= (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            /* Someone made the descriptor non-blocking: wait for room
-             * rather than lose guest output. */
-            struct pollfd p = {.fd = chr->out_fd, .events = POLLOUT};
-            poll(&p, 1, 100);
-        } else {
-            /* Gone (closed pipe, full disk): drop output from now on
-             * rather than stop the guest over it. */
-            chr->out_broken = true;
-            return;
-        }
+}
+
+void chardev_flush(CharDev *chr)
+{
+    if (chr && chr->out) {
+        char_out_flush(chr->out);
     }
 }
 
@@ -213,9 +305,11 @@ void chardev_set_handlers(CharDev *chr, CharCanReceiveFn can_receive,
     if (!chr) {
         return;
     }
+    g_mutex_lock(&chr->lock);
     chr->can_receive = can_receive;
     chr->receive = receive;
     chr->opaque = opaque;
+    g_mutex_unlock(&chr->lock);
     if (receive) {
         chardev_tty_raw(chr);
     } else {
@@ -223,17 +317,11 @@ void chardev_set_handlers(CharDev *chr, CharCanReceiveFn can_receive,
     }
 }
 
-void chardev_poll(CharDev *chr)
+static void chardev_poll_stdio(CharDev *chr)
 {
     uint8_t buf[256];
 
-    if (chr && chr->sock) {
-        chardev_socket_poll(chr->sock, chr->can_receive, chr->receive,
-                            chr->opaque);
-        return;
-    }
-    if (!chr || chr->in_fd < 0 || chr->in_eof || !chr->receive ||
-        !chr->can_receive) {
+    if (chr->in_fd < 0 || chr->in_eof || !chr->receive || !chr->can_receive) {
         return;
     }
     for (;;) {
@@ -268,5 +356,17 @@ void chardev_poll(CharDev *chr)
             return;
         }
         chr->receive(chr->opaque, buf, (size_t)n);
+    }
+}
+
+void chardev_poll(CharDev *chr)
+{
+    if (!chr) {
+        return;
+    }
+    if (chr->listener) {
+        chardev_poll_socket(chr);
+    } else {
+        chardev_poll_stdio(chr);
     }
 }

@@ -130,10 +130,10 @@ static int pc_load_kernel(Machine *m, const PCConfig *cfg, char *err,
         return multiboot_load(m, cfg->kernel, cfg->append, cfg->initrd, err,
                               errlen);
     }
-    if (multiboot_load_memory(m->as, cfg->kernel_name ? cfg->kernel_name : "kernel",
-                              cfg->kernel_image, cfg->kernel_image_size,
-                              cfg->append, cfg->initrd, &boot, err,
-                              errlen) != 0) {
+    if (multiboot_load_memory(
+            m->as, cfg->kernel_name ? cfg->kernel_name : "kernel",
+            cfg->kernel_image, cfg->kernel_image_size, cfg->append, cfg->initrd,
+            &boot, err, errlen) != 0) {
         return -1;
     }
     multiboot_enter(m, &boot);
@@ -202,6 +202,16 @@ void pc_free(Machine *m)
      * the devices after that. */
     machine_free(m);
     pc_board_free(b);
+}
+
+void pc_flush_output(Machine *m)
+{
+    PCBoard *b = m->board;
+
+    if (b) {
+        chardev_flush(b->serial_chr);
+        chardev_flush(b->debugcon_chr);
+    }
 }
 
 bool pc_no_reboot(const Machine *m)

@@ -41,6 +41,11 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen);
 /* Free the Machine and everything on the board.  NULL is fine. */
 void pc_free(Machine *m);
 
+/* Write out the serial and debug console output the board buffers (when
+ * the guest stops: what it printed last comes before anything said about
+ * its end). */
+void pc_flush_output(Machine *m);
+
 /* What the execution loop's caller needs to know about the board. */
 bool pc_no_reboot(const Machine *m);
 

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "devices/chardev.h"
 #include "monitor/monitor.h"
 
 /* A client's output beyond this is not worth keeping: it stopped
@@ -26,11 +27,11 @@ typedef struct MonClient {
     Monitors *ms;
     MonKind kind;
     GSocket *sock; /* NULL for stdio */
-    int in_fd, out_fd;
-    GSource *in_src, *out_src;
-    GString *out;
-    bool dead;      /* detached; freed from an idle callback */
-    bool closing;   /* flush the output, then detach (quit) */
+    int in_fd;
+    GSource *in_src;
+    CharOut *out; /* bounded by MON_OUT_MAX */
+    bool dead;    /* detached; freed from an idle callback */
+    bool closing; /* flush the output, then detach (quit) */
     HmpSession *hmp;
     QmpSession *qmp;
 } MonClient;

@@ -1,8 +1,12 @@
 /*
- * Unit tests for the unix-socket chardev backend (devices/chardev-socket.c):
- * input reaches the device through chardev_poll(), output reaches the
- * client, clients come and go, and a client that stops reading never
- * stalls the writer.
+ * Unit tests for the socket side of the character devices
+ * (devices/chardev-socket.c, devices/chardev.c): input reaches the device
+ * through chardev_poll(), output reaches the client, clients come and go,
+ * a client that stops reading never stalls the writer, and a socket path
+ * in use (by anyone) is refused and never removed.
+ *
+ * There is no main loop here: the tests iterate the default GLib context
+ * themselves, which is where the listener accepts and late output goes.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -11,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -64,6 +70,12 @@ static void fixture_done(Fixture *f)
     rmdir(f->dir);
 }
 
+static void iterate(void)
+{
+    while (g_main_context_iteration(NULL, FALSE)) {
+    }
+}
+
 static int client_connect(const char *path)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -75,11 +87,24 @@ static int client_connect(const char *path)
     return fd;
 }
 
-/* Poll until the sink holds WANT bytes (the chardev sees the client only
- * once it accepts it, from chardev_poll). */
+/* A listener of "another process": a plain socket bound at PATH. */
+static int foreign_listener(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    ck_assert_int_eq(listen(fd, 4), 0);
+    return fd;
+}
+
+/* Poll until the sink holds WANT bytes (the client is accepted on the
+ * main loop, its input read by chardev_poll). */
 static void poll_until(CharDev *chr, Sink *k, size_t want)
 {
     for (int i = 0; i < 200 && k->len < want; i++) {
+        iterate();
         chardev_poll(chr);
         if (k->len < want) {
             usleep(5000);
@@ -88,21 +113,26 @@ static void poll_until(CharDev *chr, Sink *k, size_t want)
     ck_assert_uint_eq(k->len, want);
 }
 
-/* Read exactly LEN bytes from FD within a second. */
+/* Read exactly WANT from FD within a second, running the main loop
+ * meanwhile (the chardev flushes from there). */
 static void client_expect(int fd, const char *want)
 {
     char buf[256];
     size_t len = strlen(want), got = 0;
 
-    while (got < len) {
+    for (int i = 0; got < len && i < 200; i++) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         ssize_t n;
 
-        ck_assert_int_eq(poll(&p, 1, 1000), 1);
+        iterate();
+        if (poll(&p, 1, 5) != 1) {
+            continue;
+        }
         n = read(fd, buf + got, len - got);
         ck_assert_int_gt(n, 0);
         got += (size_t)n;
     }
+    ck_assert_uint_eq(got, len);
     ck_assert_mem_eq(buf, want, len);
 }
 
@@ -139,8 +169,14 @@ START_TEST(test_input_output)
 
     chardev_write(chr, (const uint8_t *)"world\n", 6);
     client_expect(c, "world\n");
-    close(c);
+    /* Without a newline: out within a few ms, from the main loop. */
+    chardev_write(chr, (const uint8_t *)"prompt> ", 8);
+    client_expect(c, "prompt> ");
+    /* Buffered output is not lost when the backend goes. */
+    chardev_write(chr, (const uint8_t *)"bye", 3);
     chardev_free(chr);
+    client_expect(c, "bye");
+    close(c);
     /* The socket file goes with the backend. */
     ck_assert_int_ne(access(f.path, F_OK), 0);
     fixture_done(&f);
@@ -162,9 +198,10 @@ START_TEST(test_reconnect)
     c1 = client_connect(f.path);
     ck_assert_int_eq(write(c1, "a", 1), 1);
     poll_until(chr, &k, 1);
-    /* A second client waits in the backlog while the first is served. */
+    /* A second client waits while the first is served. */
     c2 = client_connect(f.path);
     ck_assert_int_eq(write(c2, "b", 1), 1);
+    iterate();
     chardev_poll(chr);
     ck_assert_uint_eq(k.len, 1);
     close(c1);
@@ -178,7 +215,8 @@ START_TEST(test_reconnect)
      * next client gets what is written after. */
     close(c2);
     for (int i = 0; i < 4; i++) {
-        chardev_write(chr, (const uint8_t *)"lost", 4);
+        chardev_write(chr, (const uint8_t *)"lost\n", 5);
+        iterate();
     }
     c1 = client_connect(f.path);
     ck_assert_int_eq(write(c1, "c", 1), 1);
@@ -204,53 +242,202 @@ START_TEST(test_slow_client_never_blocks)
     chr = chardev_new(f.spec, err, sizeof(err));
     ck_assert_msg(chr, "%s", err);
     c = client_connect(f.path);
-    /* No device attached: poll still accepts the client. */
+    /* No device attached: the client is accepted all the same. */
+    iterate();
     chardev_poll(chr);
     memset(chunk, 'x', sizeof(chunk));
     t0 = now_s();
     for (int i = 0; i < 160; i++) { /* 10 MiB, never read */
         chardev_write(chr, chunk, sizeof(chunk));
+        iterate();
     }
     ck_assert_msg(now_s() - t0 < 1.0, "10 MiB took %.2f s", now_s() - t0);
+    t0 = now_s();
+    chardev_free(chr); /* gives up on the rest soon */
+    ck_assert_msg(now_s() - t0 < 1.0, "free took %.2f s", now_s() - t0);
     close(c);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(test_path_in_use)
+{
+    Fixture f;
+    char err[512];
+    CharDev *chr, *again;
+    int fd;
+
+    fixture_init(&f);
+    /* Our own live listener (a monitor, another guest's port): refused,
+     * and it keeps working. */
+    chr = chardev_new(f.spec, err, sizeof(err));
+    ck_assert_msg(chr, "%s", err);
+    again = chardev_new(f.spec, err, sizeof(err));
+    ck_assert_ptr_null(again);
+    ck_assert_msg(strstr(err, "is in use: a server listens there (not "
+                              "replaced)"),
+                  "%s", err);
+    ck_assert_ptr_null(strchr(err, '\n'));
+    fd = client_connect(f.path);
+    close(fd);
+    chardev_free(chr);
+
+    /* Another process's listener: refused, left alone. */
+    fd = foreign_listener(f.path);
+    ck_assert_ptr_null(chardev_new(f.spec, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "is in use"), "%s", err);
+    close(client_connect(f.path));
+    close(fd); /* its socket file stays: stale now */
+
+    /* A stale socket nobody listens on is replaced. */
+    chr = chardev_new(f.spec, err, sizeof(err));
+    ck_assert_msg(chr, "%s", err);
+    chardev_free(chr);
+
+    /* A file that is not a socket is left alone: one clear error. */
+    fclose(fopen(f.path, "w"));
+    ck_assert_ptr_null(chardev_new(f.spec, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "exists and is not a socket (not replaced)"),
+                  "%s", err);
+    ck_assert_int_eq(access(f.path, F_OK), 0);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(test_free_leaves_foreign_path)
+{
+    Fixture f;
+    char err[256];
+    CharDev *chr;
+    struct stat st;
+    int fd;
+
+    fixture_init(&f);
+    chr = chardev_new(f.spec, err, sizeof(err));
+    ck_assert_msg(chr, "%s", err);
+    /* Someone else removes our socket file and puts theirs there. */
+    ck_assert_int_eq(unlink(f.path), 0);
+    fd = foreign_listener(f.path);
+    chardev_free(chr);
+    ck_assert_int_eq(lstat(f.path, &st), 0);
+    close(client_connect(f.path));
+    close(fd);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(test_socket_mode)
+{
+    Fixture f;
+    char err[256];
+    CharDev *chr;
+    struct stat st;
+    mode_t old = umask(0);
+
+    fixture_init(&f);
+    chr = chardev_new(f.spec, err, sizeof(err));
+    umask(old);
+    ck_assert_msg(chr, "%s", err);
+    ck_assert_int_eq(lstat(f.path, &st), 0);
+    ck_assert(S_ISSOCK(st.st_mode));
+    ck_assert_uint_eq(st.st_mode & 0777, 0600);
     chardev_free(chr);
     fixture_done(&f);
 }
 END_TEST
 
-START_TEST(test_errors)
+static void on_accept(void *opaque, GSocket *conn)
 {
-    Fixture f;
-    char err[256];
-    CharDev *chr, *stale;
-    FILE *fp;
+    int *n = opaque;
 
-    fixture_init(&f);
-    /* A stale socket from an earlier run is replaced. */
-    stale = chardev_new(f.spec, err, sizeof(err));
-    ck_assert_msg(stale, "%s", err);
-    chr = chardev_new(f.spec, err, sizeof(err));
+    (*n)++;
+    g_object_unref(conn);
+}
+
+START_TEST(test_tcp)
+{
+    char err[256], spec[64];
+    CharSpec cs;
+    CharListener *l;
+    CharDev *chr;
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    int accepted = 0, fd;
+
+    ck_assert_int_eq(chardev_spec_parse("tcp:127.0.0.1:0,server,nowait", &cs,
+                                        err, sizeof(err)),
+                     0);
+    l = chardev_listen(&cs, "tcp:127.0.0.1:0", on_accept, &accepted, err,
+                       sizeof(err));
+    ck_assert_msg(l, "%s", err);
+    ck_assert_uint_ne(chardev_listener_port(l), 0);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    a.sin_port = htons(chardev_listener_port(l));
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    for (int i = 0; i < 200 && !accepted; i++) {
+        iterate();
+        usleep(1000);
+    }
+    ck_assert_int_eq(accepted, 1);
+    /* The port is taken: a second listener there is refused. */
+    snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%u", chardev_listener_port(l));
+    ck_assert_ptr_null(chardev_new(spec, err, sizeof(err)));
+    close(fd);
+    chardev_listener_free(l);
+    chardev_spec_clear(&cs);
+
+    chr = chardev_new("tcp:localhost:0", err, sizeof(err));
     ck_assert_msg(chr, "%s", err);
     chardev_free(chr);
-    chardev_free(stale);
+}
+END_TEST
 
-    /* A file that is not a socket is left alone: one clear error. */
-    fp = fopen(f.path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fclose(fp);
-    ck_assert_ptr_null(chardev_new(f.spec, err, sizeof(err)));
-    ck_assert_msg(strstr(err, "cannot listen on"), "%s", err);
-    ck_assert_ptr_null(strchr(err, '\n'));
-    ck_assert_int_eq(access(f.path, F_OK), 0);
+START_TEST(test_specs)
+{
+    static const struct {
+        const char *spec, *err;
+    } bad[] = {
+        {"unix:", "unix:: give a socket path after unix:"},
+        {"unix:/tmp/x,wait", "unix:/tmp/x,wait: unsupported option 'wait' "
+                             "(softvisor only serves: server,nowait)"},
+        {"tcp:1", "tcp:1: expected tcp:HOST:PORT"},
+        {"tcp:127.0.0.1:x", "tcp:127.0.0.1:x: bad port (0-65535)"},
+        {"tcp:127.0.0.1:65536", "tcp:127.0.0.1:65536: bad port (0-65535)"},
+        {"tcp:0.0.0.0:4444", "tcp:0.0.0.0:4444: only a loopback address may "
+                             "listen (127.0.0.1, ::1 or localhost)"},
+        {"tcp::4444", "tcp::4444: only a loopback address may listen "
+                      "(127.0.0.1, ::1 or localhost)"},
+        {"file:", "file:: give a path after file:"},
+    };
+    char err[256], longpath[200];
+    CharSpec cs;
 
-    ck_assert_ptr_null(chardev_new("unix:", err, sizeof(err)));
-    ck_assert_ptr_null(chardev_new("unix:/tmp/x,wait", err, sizeof(err)));
-    ck_assert_msg(strstr(err, "'wait'"), "%s", err);
-    ck_assert_int_eq(chardev_spec_check("unix:/tmp/x,server,nowait", err,
-                                        sizeof(err)),
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        ck_assert_int_eq(chardev_spec_check(bad[i].spec, err, sizeof(err)), -1);
+        ck_assert_str_eq(err, bad[i].err);
+    }
+    memset(longpath, 'a', sizeof(longpath) - 1);
+    longpath[sizeof(longpath) - 1] = 0;
+    memcpy(longpath, "unix:/", 6);
+    ck_assert_int_eq(chardev_spec_check(longpath, err, sizeof(err)), -1);
+    ck_assert(strstr(err, "socket path longer than 107 bytes"));
+
+    ck_assert_int_eq(chardev_spec_parse("unix:/tmp/x,server=on,wait=off", &cs,
+                                        err, sizeof(err)),
                      0);
-    ck_assert_int_eq(chardev_spec_check("tcp:1", err, sizeof(err)), -1);
-    fixture_done(&f);
+    ck_assert_int_eq(cs.kind, CHAR_UNIX);
+    ck_assert_str_eq(cs.path, "/tmp/x");
+    chardev_spec_clear(&cs);
+    ck_assert_int_eq(
+        chardev_spec_parse("tcp:[::1]:4444,server", &cs, err, sizeof(err)), 0);
+    ck_assert_int_eq(cs.kind, CHAR_TCP);
+    ck_assert_str_eq(cs.host, "::1");
+    ck_assert_uint_eq(cs.port, 4444);
+    chardev_spec_clear(&cs);
+    ck_assert_int_eq(chardev_spec_parse("file:/tmp/a,b", &cs, err, sizeof(err)),
+                     0);
+    ck_assert_str_eq(cs.path, "/tmp/a,b");
+    chardev_spec_clear(&cs);
 }
 END_TEST
 
@@ -262,7 +449,11 @@ static Suite *chardev_unix_suite(void)
     tcase_add_test(tc, test_input_output);
     tcase_add_test(tc, test_reconnect);
     tcase_add_test(tc, test_slow_client_never_blocks);
-    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_path_in_use);
+    tcase_add_test(tc, test_free_leaves_foreign_path);
+    tcase_add_test(tc, test_socket_mode);
+    tcase_add_test(tc, test_tcp);
+    tcase_add_test(tc, test_specs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -107,7 +107,9 @@ START_TEST(test_pc_errors)
     cfg.serial = "pty";
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));
     ck_assert_str_eq(err, "softvisor: -serial pty: unknown character device "
-                          "(expected stdio, file:PATH, unix:PATH[,server][,nowait] or null)");
+                          "(expected null, stdio, file:PATH, "
+                          "unix:PATH[,server][,nowait] or "
+                          "tcp:HOST:PORT[,server][,nowait])");
     cfg.serial = "null";
     cfg.debugcon = "file:/nonexistent/dir";
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));

@@ -99,7 +99,10 @@ static void rx(Uart *u, const char *bytes)
 
 static size_t output(Uart *u, char *buf, size_t len)
 {
-    FILE *f = fopen(u->path, "rb");
+    FILE *f;
+
+    chardev_flush(u->chr); /* output is buffered (CharOut) */
+    f = fopen(u->path, "rb");
     size_t n = fread(buf, 1, len - 1, f);
 
     fclose(f);
@@ -550,8 +553,11 @@ START_TEST(test_chardev_specs)
     chardev_free(c);
 
     ck_assert_ptr_null(chardev_new("tcp:1234", err, sizeof(err)));
-    ck_assert_str_eq(err, "tcp:1234: unknown character device (expected "
-                          "stdio, file:PATH, unix:PATH[,server][,nowait] or null)");
+    ck_assert_str_eq(err, "tcp:1234: expected tcp:HOST:PORT");
+    ck_assert_ptr_null(chardev_new("pty", err, sizeof(err)));
+    ck_assert_str_eq(err, "pty: unknown character device (expected null, "
+                          "stdio, file:PATH, unix:PATH[,server][,nowait] or "
+                          "tcp:HOST:PORT[,server][,nowait])");
     ck_assert_ptr_null(chardev_new("file:", err, sizeof(err)));
     ck_assert_ptr_null(
         chardev_new("file:/nonexistent-dir/x", err, sizeof(err)));

@@ -16,7 +16,15 @@
  *                  and over, for S seconds: with a small jit-cache the
  *                  code cache fills and is flushed again and again; ends
  *                  with "codegen N calls ok" if every result was right
+ *   flood bytes=N  write N bytes (a multiple of 64) to COM1 as a real
+ *                  driver does, byte by byte after reading LSR, in
+ *                  64-byte lines: "%08x" of the line number, a space,
+ *                  54 letters 'a' + (line * 7 + column) % 26, '\n';
+ *                  with "debugcon" in the command line, to port 0xe9;
+ *                  with "wait", only once a byte came in on COM1 (so
+ *                  that a socket client is there before the first line)
  */
+#include "io.h"
 #include "rt.h"
 
 struct mb_info {
@@ -178,6 +186,42 @@ static int codegen(uint32_t secs)
     return 0;
 }
 
+static void flood_line(uint32_t line, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (int i = 0; i < 8; i++) {
+        out[i] = hex[(line >> (28 - 4 * i)) & 15];
+    }
+    out[8] = ' ';
+    for (uint32_t j = 0; j < 54; j++) {
+        out[9 + j] = (char)('a' + (line * 7 + j) % 26);
+    }
+    out[63] = '\n';
+}
+
+static int flood(uint32_t bytes, int debugcon, int wait)
+{
+    char line[64];
+
+    while (wait && !(inb(0x3f8 + 5) & 1)) { /* LSR.DR */
+    }
+    if (wait) {
+        (void)inb(0x3f8); /* RBR */
+    }
+    for (uint32_t n = 0; n < bytes / 64; n++) {
+        flood_line(n, line);
+        if (debugcon) {
+            for (int i = 0; i < 64; i++) {
+                outb(0xe9, (uint8_t)line[i]);
+            }
+        } else {
+            platform_write(line, sizeof(line));
+        }
+    }
+    return 0;
+}
+
 int main(uint32_t mb_magic, const void *mb_info)
 {
     const char *cl = cmdline(mb_magic, mb_info);
@@ -200,6 +244,10 @@ int main(uint32_t mb_magic, const void *mb_info)
     }
     if (contains(cl, "codegen")) {
         return codegen(arg(cl, "secs", 2));
+    }
+    if (contains(cl, "flood")) {
+        return flood(arg(cl, "bytes", 1u << 20), contains(cl, "debugcon"),
+                     contains(cl, "wait"));
     }
     if (contains(cl, "halt")) {
         __asm__ volatile("cli; hlt");
