@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "devices/chardev.h"
@@ -33,6 +34,7 @@ struct CharOut {
     GSocket *sock; /* target: a socket (a reference), or NULL */
     bool broken;   /* a write failed: drop output until the next target */
     bool closed;   /* char_out_free() ran */
+    bool fd_file;  /* FD is a regular file: writes never wait long */
     uint8_t *buf;
     size_t len, size; /* SIZE: allocated, grown up to CAP */
     size_t cap;
@@ -90,8 +92,14 @@ static void char_out_drop_source(GSource **src)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* One write to the target: bytes written, or -errno. */
-static ssize_t char_out_write_once(CharOut *o, const uint8_t *buf, size_t len)
+/*
+ * One write to the target: bytes written, or -errno.  Sockets never wait.
+ * A descriptor that may not wait (NOWAIT) but stays blocking, because
+ * others share it (stdout), gets only what poll() says it takes at once
+ * (a pipe takes PIPE_BUF bytes then); a regular file takes everything.
+ */
+static ssize_t char_out_write_once(CharOut *o, const uint8_t *buf, size_t len,
+                                   bool nowait)
 {
     ssize_t n;
 
@@ -106,10 +114,7 @@ static ssize_t char_out_write_once(CharOut *o, const uint8_t *buf, size_t len)
         }
         return n;
     }
-    if (o->cfg.full != CHAR_OUT_WAIT) {
-        /* A descriptor shared with others (stdout) stays blocking, so
-         * write only what poll() says it takes without waiting: a pipe
-         * takes PIPE_BUF bytes then. */
+    if (nowait && !o->fd_file) {
         struct pollfd p = {.fd = o->fd, .events = POLLOUT};
 
         if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLOUT)) {
@@ -152,29 +157,42 @@ static void char_out_arm_watch(CharOut *o)
     g_source_attach(o->watch, NULL);
 }
 
-/* Write the buffer out; what a socket cannot take now waits for the
- * watch, which writes when the target can take more (or FORCE: try now
- * all the same).  Lock held; returns events. */
-static unsigned char_out_flush_locked(CharOut *o, bool force)
+/* How a flush may go. */
+typedef enum CharOutFlush {
+    FLUSH_NORMAL, /* as the mode says; nothing if the watch waits */
+    FLUSH_FORCE,  /* try now even if the watch waits */
+    FLUSH_LOOP,   /* on the main loop: never wait for a descriptor */
+} CharOutFlush;
+
+static void char_out_arm_timer(CharOut *o);
+
+/* Write the buffer out.  What a socket (or a descriptor that may not
+ * wait) cannot take now waits for the watch; on the main loop, what a
+ * waiting descriptor cannot take now waits for the timer.  Lock held;
+ * returns events. */
+static unsigned char_out_flush_locked(CharOut *o, CharOutFlush how)
 {
+    bool wait = o->cfg.full == CHAR_OUT_WAIT && how != FLUSH_LOOP;
     size_t done = 0;
     unsigned ev = 0;
 
-    if ((o->watch && !force) || !o->len) {
+    if ((o->watch && how != FLUSH_FORCE) || !o->len) {
         return 0;
     }
     while (done < o->len) {
-        ssize_t n = char_out_write_once(o, o->buf + done, o->len - done);
+        ssize_t n = char_out_write_once(o, o->buf + done, o->len - done, !wait);
 
         if (n > 0) {
             done += (size_t)n;
         } else if (n == -EINTR) {
             continue;
-        } else if (n == -EAGAIN && o->cfg.full == CHAR_OUT_WAIT) {
+        } else if (n == -EAGAIN && wait) {
             /* Someone made the descriptor non-blocking: wait for room
              * rather than lose guest output. */
             struct pollfd p = {.fd = o->fd, .events = POLLOUT};
             poll(&p, 1, 100);
+        } else if (n == -EAGAIN && o->cfg.full == CHAR_OUT_WAIT) {
+            break; /* the timer comes back; the writer would wait */
         } else if (n == -EAGAIN) {
             char_out_arm_watch(o);
             break;
@@ -201,7 +219,7 @@ static gboolean char_out_watch_cb(gpointer opaque)
     if (o->watch == g_main_current_source()) {
         g_source_unref(o->watch);
         o->watch = NULL;
-        ev = char_out_flush_locked(o, false);
+        ev = char_out_flush_locked(o, FLUSH_NORMAL);
         if (!o->len && !o->closed) {
             ev |= EV_DRAINED;
         }
@@ -210,8 +228,6 @@ static gboolean char_out_watch_cb(gpointer opaque)
     char_out_fire(o, ev);
     return G_SOURCE_REMOVE;
 }
-
-static void char_out_arm_timer(CharOut *o);
 
 static gboolean char_out_timer_cb(gpointer opaque)
 {
@@ -227,7 +243,14 @@ static gboolean char_out_timer_cb(gpointer opaque)
         if (g_get_monotonic_time() < o->deadline - 1000) {
             char_out_arm_timer(o);
         } else {
-            ev = char_out_flush_locked(o, false);
+            /* The main loop never waits for a slow terminal or pipe:
+             * what it does not take now is tried again later (or by the
+             * guest's worker, which may wait, once a batch is full). */
+            ev = char_out_flush_locked(o, FLUSH_LOOP);
+            if (o->len) {
+                o->deadline = g_get_monotonic_time() + CHAR_OUT_FLUSH_MS * 1000;
+                char_out_arm_timer(o);
+            }
         }
     }
     g_mutex_unlock(&o->lock);
@@ -297,9 +320,12 @@ static void char_out_retarget(CharOut *o)
 
 void char_out_set_fd(CharOut *o, int fd)
 {
+    struct stat st;
+
     g_mutex_lock(&o->lock);
     char_out_retarget(o);
     o->fd = fd;
+    o->fd_file = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     g_mutex_unlock(&o->lock);
 }
 
@@ -322,7 +348,7 @@ void char_out_write(CharOut *o, const void *data, size_t len)
         return;
     }
     if (o->cfg.full == CHAR_OUT_WAIT && o->len + len > o->cap) {
-        ev |= char_out_flush_locked(o, false);
+        ev |= char_out_flush_locked(o, FLUSH_NORMAL);
         if (len >= o->cap && !o->broken) {
             /* Bigger than a batch itself: straight out. */
             char_out_reserve(o, o->cap);
@@ -330,7 +356,7 @@ void char_out_write(CharOut *o, const void *data, size_t len)
                 size_t k = MIN(len, o->cap);
                 memcpy(o->buf, buf, k);
                 o->len = k;
-                ev |= char_out_flush_locked(o, false);
+                ev |= char_out_flush_locked(o, FLUSH_NORMAL);
                 buf += k;
                 len -= k;
             }
@@ -339,7 +365,7 @@ void char_out_write(CharOut *o, const void *data, size_t len)
     }
     if (o->cfg.full != CHAR_OUT_WAIT && o->len + len > o->cap) {
         /* The main loop may just not have come round to the watch yet. */
-        ev |= char_out_flush_locked(o, true);
+        ev |= char_out_flush_locked(o, FLUSH_FORCE);
     }
     if (o->cfg.full != CHAR_OUT_WAIT && o->len + len > o->cap) {
         /* A socket that does not take its output: keep what fits. */
@@ -362,7 +388,7 @@ void char_out_write(CharOut *o, const void *data, size_t len)
     }
     if (o->len >= o->cfg.batch ||
         (memchr(buf, '\n', len) && !char_out_streaming(o))) {
-        ev |= char_out_flush_locked(o, false);
+        ev |= char_out_flush_locked(o, FLUSH_NORMAL);
     }
     if (o->len) {
         char_out_arm_timer(o);
@@ -376,7 +402,7 @@ void char_out_flush(CharOut *o)
     unsigned ev;
 
     g_mutex_lock(&o->lock);
-    ev = char_out_flush_locked(o, false);
+    ev = char_out_flush_locked(o, FLUSH_NORMAL);
     g_mutex_unlock(&o->lock);
     char_out_fire(o, ev);
 }
@@ -417,7 +443,7 @@ void char_out_free(CharOut *o, unsigned wait_ms)
         gint64 left = end - g_get_monotonic_time();
         struct pollfd p = {.events = POLLOUT};
 
-        char_out_flush_locked(o, false);
+        char_out_flush_locked(o, FLUSH_NORMAL);
         if (!o->watch || left <= 0) {
             break;
         }
