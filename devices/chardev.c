@@ -146,9 +146,11 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
         }
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5]) {
         chr->kind = CHR_FILE;
+        char ferr[512];
         chr->out_fd =
-            host_file_open(spec + 5, HOST_FILE_WRITE, NULL, err, errlen);
+            host_file_open(spec + 5, HOST_FILE_WRITE, NULL, ferr, sizeof(ferr));
         if (chr->out_fd < 0) {
+            snprintf(err, errlen, "file:%s", ferr);
             free(chr);
             return NULL;
         }

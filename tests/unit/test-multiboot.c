@@ -346,7 +346,7 @@ START_TEST(test_err_missing_file)
     ck_assert_int_eq(
         multiboot_load_image(as, "/tmp", NULL, NULL, &boot, err, sizeof(err)),
         -1);
-    ck_assert_str_eq(err, "softvisor: /tmp: Is a directory");
+    ck_assert_str_eq(err, "softvisor: /tmp: a directory, not a regular file");
     as_free(as);
 }
 END_TEST
