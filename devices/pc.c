@@ -8,8 +8,11 @@
  * There is no interrupt controller yet: COM1's IRQ4 line is connected to
  * nothing.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "devices/chardev.h"
 #include "devices/debugcon.h"
@@ -34,6 +37,7 @@ typedef struct PCBoard {
     DebugExit *debug_exit;
     DebugCon *debugcon;
     PostCode *post;
+    FILE *log; /* the board's own stream on the -D file, or NULL */
     bool no_reboot;
 } PCBoard;
 
@@ -48,7 +52,34 @@ static void pc_board_free(PCBoard *b)
     postcode_free(b->post);
     chardev_free(b->serial_chr);
     chardev_free(b->debugcon_chr);
+    if (b->log) {
+        fclose(b->log);
+    }
     free(b);
+}
+
+/*
+ * The board's own stream on the caller's log file.  The guest writes its
+ * log for as long as it lives, from its worker thread, while the caller's
+ * stream (a -guest spec, a monitor command's) may be closed as soon as
+ * pc_new returns.  NULL with ERR if it cannot be had.
+ */
+static FILE *pc_log_open(FILE *log, char *err, size_t errlen)
+{
+    int fd;
+    FILE *f;
+
+    fflush(log);
+    fd = fcntl(fileno(log), F_DUPFD_CLOEXEC, 0);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "softvisor: cannot keep the log file open: %s",
+                 strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    return f;
 }
 
 /* Open a chardev for FLAG ("-serial"...), with the flag in the message. */
@@ -130,10 +161,10 @@ static int pc_load_kernel(Machine *m, const PCConfig *cfg, char *err,
         return multiboot_load(m, cfg->kernel, cfg->append, cfg->initrd, err,
                               errlen);
     }
-    if (multiboot_load_memory(m->as, cfg->kernel_name ? cfg->kernel_name : "kernel",
-                              cfg->kernel_image, cfg->kernel_image_size,
-                              cfg->append, cfg->initrd, &boot, err,
-                              errlen) != 0) {
+    if (multiboot_load_memory(
+            m->as, cfg->kernel_name ? cfg->kernel_name : "kernel",
+            cfg->kernel_image, cfg->kernel_image_size, cfg->append, cfg->initrd,
+            &boot, err, errlen) != 0) {
         return -1;
     }
     multiboot_enter(m, &boot);
@@ -147,10 +178,10 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
         .accel = cfg->accel,
         .code_cache_size = cfg->code_cache_size,
         .log_mask = cfg->log_mask,
-        .log = cfg->log,
     };
     Machine *m;
     PCBoard *b;
+    FILE *log = NULL;
 
     if (!cfg->kernel && !cfg->kernel_image) {
         snprintf(err, errlen,
@@ -158,17 +189,27 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
                  "BIOS boot is not supported yet");
         return NULL;
     }
-    m = machine_new(&mc, err, errlen);
-    if (!m) {
-        return NULL;
+    if (cfg->log && cfg->log != stderr && cfg->log != stdout) {
+        log = pc_log_open(cfg->log, err, errlen);
+        if (!log) {
+            return NULL;
+        }
     }
-    b = calloc(1, sizeof(*b));
+    mc.log = log ? log : cfg->log;
+    m = machine_new(&mc, err, errlen);
+    b = m ? calloc(1, sizeof(*b)) : NULL;
     if (!b) {
-        snprintf(err, errlen, "softvisor: out of memory");
-        machine_free(m);
+        if (m) {
+            snprintf(err, errlen, "softvisor: out of memory");
+            machine_free(m);
+        }
+        if (log) {
+            fclose(log);
+        }
         return NULL;
     }
     b->no_reboot = cfg->no_reboot;
+    b->log = log;
     m->board = b;
     if (pc_add_devices(m, b, cfg, err, errlen) != 0 ||
         pc_load_kernel(m, cfg, err, errlen) != 0) {
