@@ -5,6 +5,7 @@
  * entry state, and every error case with its message.
  */
 #include <check.h>
+#include <glib.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -752,6 +753,42 @@ START_TEST(test_hostile_module_list)
 }
 END_TEST
 
+/* 200 modules with 64 file descriptors to spare: each file is open only
+ * while it is looked at. */
+START_TEST(test_many_modules)
+{
+    Tmp t;
+    Img im;
+    AddressSpace *as = as_new(RAM);
+    MultibootBoot boot;
+    char err[512];
+    struct rlimit old, low;
+    const char *k, *mod;
+    GString *list = g_string_new(NULL);
+
+    tmp_init(&t);
+    std_elf(&im);
+    k = tmp_file(&t, "k.elf", im.buf, im.len);
+    mod = tmp_file(&t, "m.mod", "module", 6);
+    for (int i = 0; i < 200; i++) {
+        g_string_append_printf(list, "%s%s", i ? "," : "", mod);
+    }
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = 64;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+    ck_assert_int_eq(
+        multiboot_load_image(as, k, NULL, list->str, &boot, err, sizeof(err)),
+        0);
+    setrlimit(RLIMIT_NOFILE, &old);
+    ck_assert_uint_eq(rd32(as, MULTIBOOT_INFO_ADDR + 20), 200); /* mods */
+    ck_assert_uint_eq(boot.mods_end, 0x103000 + 199 * 0x1000 + 6);
+    g_string_free(list, TRUE);
+    as_free(as);
+    tmp_done(&t);
+}
+END_TEST
+
 /*
  * 65535 one-byte segments side by side (a 2 MiB file): all loaded, and
  * the overlap check takes n log n, not 2 billion comparisons.
@@ -831,6 +868,7 @@ static Suite *multiboot_suite(void)
     tc = tcase_create("hostile");
     tcase_add_test(tc, test_hostile_phdr_table);
     tcase_add_test(tc, test_hostile_module_list);
+    tcase_add_test(tc, test_many_modules);
     tcase_add_test(tc, test_many_segments);
     suite_add_tcase(s, tc);
 
