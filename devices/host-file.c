@@ -137,3 +137,65 @@ char *host_file_read_all(const char *path, size_t max, size_t *len, char *err,
     *len = got;
     return buf;
 }
+
+char *host_file_resolve(const char *path, bool may_create, char *err,
+                        size_t errlen)
+{
+    struct stat st;
+    const char *slash, *name;
+    char *dir, *rdir, *full;
+    bool missing = false, link = false;
+
+    if (!*path) {
+        snprintf(err, errlen, "'': no file named");
+        return NULL;
+    }
+    if (may_create && lstat(path, &st) != 0) {
+        missing = errno == ENOENT;
+    } else if (may_create) {
+        link = S_ISLNK(st.st_mode);
+    }
+    if (!missing) {
+        full = realpath(path, NULL);
+        if (!full) {
+            snprintf(err, errlen, "%s: %s", path,
+                     link && errno == ENOENT ? "a symbolic link to nothing"
+                                             : strerror(errno));
+        }
+        return full;
+    }
+    /* Not there yet: its parent directory must be. */
+    slash = strrchr(path, '/');
+    name = slash ? slash + 1 : path;
+    if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+        snprintf(err, errlen, "%s: not a file name", path);
+        return NULL;
+    }
+    dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                : strdup(".");
+    rdir = dir ? realpath(dir, NULL) : NULL;
+    if (!rdir) {
+        snprintf(err, errlen, "%s: %s", path, strerror(dir ? errno : ENOMEM));
+        free(dir);
+        return NULL;
+    }
+    free(dir);
+    full = malloc(strlen(rdir) + 1 + strlen(name) + 1);
+    if (full) {
+        sprintf(full, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", name);
+    } else {
+        snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+    }
+    free(rdir);
+    return full;
+}
+
+bool host_file_is_beneath(const char *resolved, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    if (!strcmp(dir, "/")) {
+        return resolved[0] == '/';
+    }
+    return !strncmp(resolved, dir, n) && (resolved[n] == '/' || !resolved[n]);
+}

@@ -9,6 +9,7 @@
 #ifndef DEVICES_HOST_FILE_H
 #define DEVICES_HOST_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,5 +34,21 @@ FILE *host_file_fopen(const char *path, HostFileMode mode, char *err,
  * (free() it), its length in *LEN; NULL with "PATH: problem" in ERR. */
 char *host_file_read_all(const char *path, size_t max, size_t *len, char *err,
                          size_t errlen);
+
+/*
+ * PATH as open() would find it: absolute, every symbolic link, "." and
+ * ".." resolved (realpath(3); a relative PATH from the working
+ * directory).  With MAY_CREATE, a PATH that does not exist yet resolves
+ * through its parent directory (where open(O_CREAT) or bind() would make
+ * it); a dangling symbolic link never resolves, since creating through it
+ * would create its target.  A malloc'd string, or NULL with "PATH:
+ * problem" in ERR.
+ */
+char *host_file_resolve(const char *path, bool may_create, char *err,
+                        size_t errlen);
+
+/* Whether RESOLVED (from host_file_resolve) is DIR or lies below it; DIR
+ * is resolved too. */
+bool host_file_is_beneath(const char *resolved, const char *dir);
 
 #endif

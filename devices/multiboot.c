@@ -490,42 +490,72 @@ static int mb_check_segments(MbLoad *ld)
 /* ---- modules (QEMU's -initrd syntax) ----------------------------------- */
 
 /*
- * Split "FILE[ ARGS][,FILE[ ARGS]...]" at single commas; ",," stands for a
- * comma.  Each item is a module's command line; its file name is the part
- * before the first space.
+ * One item of "FILE[ ARGS][,FILE[ ARGS]...]", split at single commas;
+ * ",," stands for a comma.  The item is a module's command line; its file
+ * name is the part before the first space.  Sets *CMDLINE and *PATH
+ * (malloc'd; NULL when out of memory) and returns where the next item
+ * starts, or NULL after the last.
  */
+static const char *mb_next_module(const char *p, char **cmdline, char **path)
+{
+    size_t n = 0;
+    char *q, *space;
+
+    /* The item's length first: sizing each item by the rest of the list
+     * would cost memory quadratic in the list's length. */
+    for (const char *e = p; *e && !(e[0] == ',' && e[1] != ',');
+         e += e[0] == ',' ? 2 : 1) {
+        n++;
+    }
+    *path = NULL;
+    *cmdline = q = malloc(n + 1);
+    if (q) {
+        for (; *p && !(p[0] == ',' && p[1] != ','); p++) {
+            if (p[0] == ',') {
+                p++; /* ",," */
+            }
+            *q++ = *p;
+        }
+        *q = '\0';
+        space = strchr(*cmdline, ' ');
+        *path = space ? strndup(*cmdline, (size_t)(space - *cmdline))
+                      : strdup(*cmdline);
+    } else {
+        p += strlen(p);
+    }
+    return *p == ',' ? p + 1 : NULL;
+}
+
+int multiboot_module_paths(const char *initrd,
+                           int (*fn)(const char *path, void *opaque),
+                           void *opaque)
+{
+    const char *p = initrd && *initrd ? initrd : NULL;
+    int ret = 0;
+
+    while (p && ret == 0) {
+        char *cmdline, *path;
+
+        p = mb_next_module(p, &cmdline, &path);
+        ret = path ? fn(path, opaque) : -1;
+        free(cmdline);
+        free(path);
+    }
+    return ret;
+}
+
 static int mb_parse_modules(MbLoad *ld, const char *list)
 {
     size_t cap = 0;
     const char *p = list;
 
-    for (;;) {
-        size_t n = 0;
-        char *item, *q, *space;
+    while (p) {
         MbModule *m;
 
-        /* The item's length first: sizing each item by the rest of the
-         * list would cost memory quadratic in the list's length. */
-        for (const char *e = p; *e && !(e[0] == ',' && e[1] != ',');
-             e += e[0] == ',' ? 2 : 1) {
-            n++;
-        }
-        item = q = malloc(n + 1);
-        if (!item) {
-            return mb_fail(ld, ld->path, "%s", strerror(ENOMEM));
-        }
-        while (*p && !(p[0] == ',' && p[1] != ',')) {
-            if (p[0] == ',') {
-                p++; /* ",," */
-            }
-            *q++ = *p++;
-        }
-        *q = '\0';
         if (ld->nmods == cap) {
             size_t ncap = cap ? cap * 2 : 4;
             MbModule *nm = realloc(ld->mods, ncap * sizeof(MbModule));
             if (!nm) {
-                free(item);
                 return mb_fail(ld, ld->path, "%s", strerror(ENOMEM));
             }
             ld->mods = nm;
@@ -533,17 +563,12 @@ static int mb_parse_modules(MbLoad *ld, const char *list)
         }
         m = &ld->mods[ld->nmods++];
         memset(m, 0, sizeof(*m));
-        m->cmdline = item;
-        space = strchr(item, ' ');
-        m->path = space ? strndup(item, (size_t)(space - item)) : strdup(item);
+        p = mb_next_module(p, &m->cmdline, &m->path);
         if (!m->path) {
             return mb_fail(ld, ld->path, "%s", strerror(ENOMEM));
         }
-        if (*p != ',') {
-            return 0;
-        }
-        p++;
     }
+    return 0;
 }
 
 /*

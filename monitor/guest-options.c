@@ -3,11 +3,13 @@
  * flags' names (docs/USAGE.md), plus the scheduling ones.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devices/chardev.h"
 #include "devices/host-file.h"
+#include "devices/multiboot.h"
 #include "monitor/guest-options.h"
 #include "monitor/options.h"
 
@@ -75,6 +77,96 @@ static int parse_bool(const char *v, bool *out)
     return 0;
 }
 
+/* ---- -monitor-allow-dir --------------------------------------------- */
+
+typedef struct PathCheck {
+    const GuestSpec *s;
+    const char *key;
+    bool may_create;
+    char *err;
+    size_t errlen;
+} PathCheck;
+
+/* PATH must resolve (symbolic links and ".." followed, as open() will)
+ * under one of the allowed directories. */
+static int guest_spec_check_path(const char *path, void *opaque)
+{
+    const PathCheck *pc = opaque;
+    const char *name = pc->s->cfg.name[0] ? pc->s->cfg.name : "?";
+    char ferr[PATH_MAX + 128];
+    char *real = host_file_resolve(path, pc->may_create, ferr, sizeof(ferr));
+
+    if (!real) {
+        snprintf(pc->err, pc->errlen, "guest '%s': key '%s': %s", name, pc->key,
+                 ferr);
+        return -1;
+    }
+    for (char *const *d = pc->s->allow_dirs; *d; d++) {
+        if (host_file_is_beneath(real, *d)) {
+            free(real);
+            return 0;
+        }
+    }
+    if (strcmp(real, path) != 0) {
+        snprintf(pc->err, pc->errlen,
+                 "guest '%s': key '%s': %s (%s) is outside -monitor-allow-dir",
+                 name, pc->key, path, real);
+    } else {
+        snprintf(pc->err, pc->errlen,
+                 "guest '%s': key '%s': %s is outside -monitor-allow-dir", name,
+                 pc->key, path);
+    }
+    free(real);
+    return -1;
+}
+
+/* For a monitor client's guest: the host paths VALUE of KEY names. */
+static int guest_spec_check_paths(const GuestSpec *s, const char *key,
+                                  const char *value, char *err, size_t errlen)
+{
+    PathCheck pc = {s, key, false, err, errlen};
+    char *path;
+    int ret;
+
+    if (!s->allow_dirs) {
+        return 0;
+    }
+    if (!strcmp(key, "kernel")) {
+        return guest_spec_check_path(value, &pc);
+    }
+    if (!strcmp(key, "initrd")) {
+        ret = multiboot_module_paths(value, guest_spec_check_path, &pc);
+        if (ret < 0 && !err[0]) {
+            snprintf(err, errlen, "out of memory");
+        }
+        return ret;
+    }
+    if (!strcmp(key, "D")) {
+        pc.may_create = true;
+        return guest_spec_check_path(value, &pc);
+    }
+    if (strcmp(key, "serial") && strcmp(key, "debugcon")) {
+        return 0;
+    }
+    /* A backend that names no path is harmless; one this check does not
+     * know is refused rather than let through. */
+    path = chardev_spec_path(value);
+    if (!path) {
+        if (!strcmp(value, "stdio") || !strcmp(value, "null")) {
+            return 0;
+        }
+        snprintf(err, errlen,
+                 "guest '%s': key '%s': %s is not allowed with "
+                 "-monitor-allow-dir",
+                 s->cfg.name, key, value);
+        return -1;
+    }
+    pc.may_create = true;
+    ret = guest_spec_check_path(path, &pc);
+    free(path);
+    return ret;
+}
+
 int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
                    size_t errlen)
 {
@@ -87,6 +179,12 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
     if (!value && strcmp(key, "no-reboot") && strcmp(key, "nographic")) {
         snprintf(err, errlen, "guest '%s': key '%s' needs a value", name, key);
         return -1;
+    }
+    if (value) {
+        err[0] = 0;
+        if (guest_spec_check_paths(s, key, value, err, errlen) < 0) {
+            return -1;
+        }
     }
     if (!strcmp(key, "name")) {
         if (strlen(value) >= sizeof(s->cfg.name)) {
@@ -224,12 +322,14 @@ static GPtrArray *split_pairs(const char *text)
     return items;
 }
 
-GuestSpec *guest_spec_parse(const char *text, char *err, size_t errlen)
+GuestSpec *guest_spec_parse(const char *text, char *const *allow_dirs,
+                            char *err, size_t errlen)
 {
     GuestSpec *s = guest_spec_new();
     GPtrArray *items = split_pairs(text);
     int ret = 0;
 
+    s->allow_dirs = allow_dirs;
     /* The name first, so that every later message can give it. */
     for (guint i = 0; i < items->len; i++) {
         const char *it = items->pdata[i];

@@ -321,7 +321,8 @@ static int hmp_guest_add(HmpSession *s, int argc, char **argv,
                          const char *rest, GString *out)
 {
     char err[512];
-    GuestSpec *spec = guest_spec_parse(rest, err, sizeof(err));
+    GuestSpec *spec =
+        guest_spec_parse(rest, s->ms->allow_dirs, err, sizeof(err));
     int rc;
 
     if (!spec) {

@@ -113,13 +113,14 @@ static int main_collect_guests(SoftvisorOptions *opts, GPtrArray *specs,
         return 0;
     }
     for (int i = 0; opts->guests && opts->guests[i]; i++) {
-        s = guest_spec_parse(opts->guests[i], err, errlen);
+        s = guest_spec_parse(opts->guests[i], NULL, err, errlen);
         if (!s) {
             return -1;
         }
         g_ptr_array_add(specs, s);
     }
-    if (opts->config && guest_config_load(opts->config, specs, err, errlen) < 0) {
+    if (opts->config &&
+        guest_config_load(opts->config, specs, err, errlen) < 0) {
         return -1;
     }
     /* Names must be unique before anything starts (vmm_add_guest checks
@@ -156,15 +157,12 @@ static int main_single_status(Vmm *v, const char *name)
     SingleEnd e = {.status = MACHINE_RUNNING};
     char err[256];
 
-    if (vmm_with_machine(v, name, main_single_end, &e, err, sizeof(err)) <
-        0) {
+    if (vmm_with_machine(v, name, main_single_end, &e, err, sizeof(err)) < 0) {
         return 0;
     }
     switch (e.status) {
     case MACHINE_ENDED: return e.exit_status;
-    case MACHINE_HALTED:
-        fprintf(stderr, "softvisor: %s\n", e.reason);
-        return 0;
+    case MACHINE_HALTED: fprintf(stderr, "softvisor: %s\n", e.reason); return 0;
     case MACHINE_FAILED:
         fprintf(stderr, "softvisor: %s", e.reason);
         if (e.reason[0] && e.reason[strlen(e.reason) - 1] != '\n') {
@@ -215,8 +213,8 @@ static int main_start_monitors(SoftvisorOptions *o, Monitors *ms, char *err,
 int main(int argc, char **argv)
 {
     SoftvisorOptions opts;
-    GPtrArray *specs = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)guest_spec_free);
+    GPtrArray *specs =
+        g_ptr_array_new_with_free_func((GDestroyNotify)guest_spec_free);
     VmmConfig vc = {0};
     Main mn = {0};
     char err[1024];
@@ -224,7 +222,8 @@ int main(int argc, char **argv)
     guint tick;
 
     if (options_parse(&opts, argc, argv, err, sizeof(err)) < 0 ||
-        (!opts.done && main_collect_guests(&opts, specs, err, sizeof(err)) < 0)) {
+        (!opts.done &&
+         main_collect_guests(&opts, specs, err, sizeof(err)) < 0)) {
         fprintf(stderr, "softvisor: %s\n", err);
         g_ptr_array_free(specs, TRUE);
         options_free(&opts);
@@ -261,14 +260,19 @@ int main(int argc, char **argv)
             if (specs->len == 1 && p && !strncmp(err, "guest '", 7)) {
                 msg = p + 3;
             }
-            fprintf(stderr, specs->len == 1 ? "%s\n" : "softvisor: %s\n",
-                    msg);
+            fprintf(stderr, specs->len == 1 ? "%s\n" : "softvisor: %s\n", msg);
             status = EXIT_USAGE;
             break;
         }
     }
     mn.ms = monitors_new(mn.vmm);
-    if (status == 0 && main_start_monitors(&opts, mn.ms, err, sizeof(err)) < 0) {
+    if (status == 0 && opts.allow_dirs &&
+        monitors_allow_dirs(mn.ms, opts.allow_dirs, err, sizeof(err)) < 0) {
+        fprintf(stderr, "softvisor: %s\n", err);
+        status = EXIT_USAGE;
+    }
+    if (status == 0 &&
+        main_start_monitors(&opts, mn.ms, err, sizeof(err)) < 0) {
         fprintf(stderr, "softvisor: %s\n", err);
         status = EXIT_USAGE;
     }

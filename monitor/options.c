@@ -82,6 +82,10 @@ static GOptionEntry *option_entries(SoftvisorOptions *o)
          "QMP server: unix:PATH,server,nowait or "
          "tcp:127.0.0.1:PORT,server,nowait",
          "SPEC"},
+        {"monitor-allow-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->allow_dirs,
+         "monitor and QMP clients may name only host files under DIR "
+         "(symbolic links followed; repeatable)",
+         "DIR"},
         {"version", 0, 0, G_OPTION_ARG_NONE, &o->version,
          "print the version and exit", NULL},
         {NULL},
@@ -198,8 +202,8 @@ static int options_check_vmm(SoftvisorOptions *o, char *err, size_t errlen)
         return -1;
     }
     if (o->sched_slice_us < 0 ||
-        (o->sched_slice_us && (o->sched_slice_us < 100 ||
-                               o->sched_slice_us > 1000000))) {
+        (o->sched_slice_us &&
+         (o->sched_slice_us < 100 || o->sched_slice_us > 1000000))) {
         snprintf(err, errlen,
                  "-sched-slice-us %d: give 100 to 1000000 microseconds",
                  o->sched_slice_us);
@@ -214,9 +218,9 @@ static int options_check_vmm(SoftvisorOptions *o, char *err, size_t errlen)
     o->report_interval_s = 1;
     if (o->sched_report) {
         char *comma = strchr(o->sched_report, ',');
-        o->report_path = g_strndup(o->sched_report,
-                                   comma ? (size_t)(comma - o->sched_report)
-                                         : strlen(o->sched_report));
+        o->report_path =
+            g_strndup(o->sched_report, comma ? (size_t)(comma - o->sched_report)
+                                             : strlen(o->sched_report));
         if (comma) {
             char *end;
             unsigned long n = 0;
@@ -330,6 +334,7 @@ void options_free(SoftvisorOptions *o)
     g_strfreev(o->guests);
     g_strfreev(o->monitors);
     g_strfreev(o->qmps);
+    g_strfreev(o->allow_dirs);
     g_free(o->config);
     g_free(o->sched_report);
     g_free(o->mem_limit_str);

@@ -242,6 +242,7 @@ static QmpErrClass qmp_guest_add(QmpCtx *x)
     char err[512];
     QmpErrClass rc = QMP_OK;
 
+    spec->allow_dirs = x->ms->allow_dirs;
     if (!name) {
         rc = qmp_fail(x, "Parameter 'name' is missing");
         goto out;

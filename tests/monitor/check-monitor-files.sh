@@ -1,6 +1,7 @@
 #!/bin/sh
 # The host files a monitor client names: a guest added from the monitor
-# owns its log file (d=, D=) for as long as it lives.
+# owns its log file (d=, D=) for as long as it lives; with
+# -monitor-allow-dir, every path a client names must resolve under it.
 # SOFTVISOR=path overrides ./softvisor.
 cd "$(dirname "$0")/../.." || exit 1
 SV=${SOFTVISOR:-./softvisor}
@@ -59,9 +60,13 @@ stop_sv() {
     [ "$rc" = 0 ] || { cat "$1/sv.out"; fail "softvisor exited $rc"; }
 }
 
-hmp() { # DIR: the commands on stdin, the transcript in DIR/hmp.out
+hmp_any() { # DIR: the commands on stdin, the transcript in DIR/hmp.out
     "$CLIENT" "$1/mon" >"$1/hmp.out" ||
         { cat "$1/hmp.out" "$1/sv.out"; fail "HMP session broke off"; }
+}
+
+hmp() { # DIR: the same, where every command must succeed
+    hmp_any "$1"
     ! grep -q '^Error: ' "$1/hmp.out" || { cat "$1/hmp.out"; fail "HMP error"; }
 }
 
@@ -99,3 +104,84 @@ for n in 1 2 3 4; do
     grep -q '^IN: ' "$L/log$n.txt" || fail "log$n.txt has no IN: blocks"
 done
 echo "check-monitor-files: logs: ok"
+
+# ---- -monitor-allow-dir -------------------------------------------------
+# Paths inside the directory pass; paths outside it, through "..", or
+# through a symbolic link that leads out are refused with one error line,
+# and nothing outside is opened, created or truncated.  The command line
+# itself is not restricted (the slow guest's kernel is outside).
+A=$tmp/allow
+O=$tmp/outside
+mkdir -p "$A/sub" "$O"
+cp "$GUEST" "$A/k.elf"
+cp "$GUEST" "$O/k.elf"
+cp "$GUEST" "$tmp/k.elf"
+echo "keep me" >"$O/victim"
+ln -s ../outside/k.elf "$A/link-k"
+ln -s ../outside/victim "$A/link-victim"
+ln -s ../outside/created "$A/dangling"
+ln -s ../outside "$A/link-dir"
+start_sv "$A" -monitor-allow-dir "$A"
+GOOD="guest add name=in1,kernel=$A/k.elf,append=halt,initrd=$A/k.elf arg,,,,x,,$A/sub/../k.elf,serial=file:$A/in1.out,debugcon=file:$A/sub/in1.con,d=in_asm,D=$A/in1.log
+guest add name=in2,kernel=$A/sub/../k.elf,append=halt,serial=unix:$A/in2.sock,,server,,nowait
+info guests"
+BAD="guest add name=x1,kernel=$O/k.elf
+guest add name=x2,kernel=$A/../outside/k.elf
+guest add name=x3,kernel=$A/link-k
+guest add name=x4,kernel=$A/link-dir/k.elf
+guest add name=x5,kernel=$A/k.elf,initrd=$A/k.elf,,$O/k.elf
+guest add name=x6,kernel=$A/k.elf,D=$O/victim
+guest add name=x7,kernel=$A/k.elf,D=$A/link-victim
+guest add name=x8,kernel=$A/k.elf,D=$A/dangling
+guest add name=x9,kernel=$A/k.elf,serial=file:$O/victim
+guest add name=x10,kernel=$A/k.elf,serial=file:$A/link-dir/new
+guest add name=x11,kernel=$A/k.elf,debugcon=file:$A/../outside/new
+guest add name=x12,kernel=$A/k.elf,serial=unix:$O/sock,,server,,nowait
+guest add name=x13,kernel=$A/k.elf,serial=unix:$A/link-dir/sock
+guest add name=x14,kernel=$tmp/k.elf
+guest add name=x15,kernel=$GUEST"
+printf '%s\n%s\n' "$GOOD" "$BAD" | hmp_any "$A"
+h=$A/hmp.out
+grep -q '^  in1  *halted' "$h" || { cat "$h"; fail "guest in1 (paths inside) was not added"; }
+grep -q '^  in2  *halted' "$h" || { cat "$h"; fail "guest in2 (paths inside) was not added"; }
+echo "$BAD" | while IFS= read -r cmd; do
+    out=$(awk -v c="(softvisor) $cmd" '$0 == c {on = 1; next} /^\(softvisor\) / {on = 0} on' "$h")
+    case "$out" in
+    "Error: "*"is outside -monitor-allow-dir" | "Error: "*"a symbolic link to nothing") ;;
+    *) echo "$out"; fail "'$cmd' was not refused with one line" ;;
+    esac
+done || exit 1
+n=$(grep -c '^Error: ' "$h")
+[ "$n" = "$(echo "$BAD" | grep -c '')" ] || { cat "$h"; fail "$n error lines"; }
+cat >"$A/qmp.in" <<EOQ
+{"execute": "qmp_capabilities"}
+{"execute": "guest-add", "arguments": {"name": "q1", "kernel": "$A/k.elf", "append": "halt", "serial": "file:$A/q1.out"}}
+{"execute": "guest-add", "arguments": {"name": "q2", "kernel": "$A/link-k"}}
+{"execute": "guest-add", "arguments": {"name": "q3", "kernel": "$A/k.elf", "D": "$O/victim"}}
+{"execute": "human-monitor-command", "arguments": {"command-line": "guest add name=q4,kernel=$O/k.elf"}}
+EOQ
+"$CLIENT" --qmp "$A/qmp" <"$A/qmp.in" >"$A/qmp.out" ||
+    { cat "$A/qmp.out"; fail "QMP session broke off"; }
+[ "$(grep -c '^<- {"return": {}}' "$A/qmp.out")" = 2 ] ||
+    { cat "$A/qmp.out"; fail "QMP: q1 inside the directory was refused"; }
+[ "$(grep -c '^<- {"error": .*is outside -monitor-allow-dir' "$A/qmp.out")" = 2 ] ||
+    { cat "$A/qmp.out"; fail "QMP guest-add outside the directory"; }
+grep -q '^<- {"return": "Error: guest .q4.: key .kernel.: .*is outside -monitor-allow-dir' "$A/qmp.out" ||
+    { cat "$A/qmp.out"; fail "human-monitor-command guest add outside"; }
+stop_sv "$A"
+[ "$(cat "$O/victim")" = "keep me" ] || fail "a file outside the directory was truncated"
+for f in created new sock; do
+    [ ! -e "$O/$f" ] || fail "$O/$f was created outside the directory"
+done
+[ -f "$A/in1.out" ] && [ -f "$A/sub/in1.con" ] && [ -s "$A/in1.log" ] &&
+    [ -f "$A/q1.out" ] || fail "files inside the directory were not made"
+
+# A directory that is not one is a usage error.
+for d in "$tmp/nonexistent" "$O/victim"; do
+    "$SV" -monitor-allow-dir "$d" -nographic >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+        grep -q "^softvisor: -monitor-allow-dir $d" "$tmp/err" ||
+        { cat "$tmp/err"; fail "-monitor-allow-dir $d: status $rc"; }
+done
+echo "check-monitor-files: -monitor-allow-dir: ok"
