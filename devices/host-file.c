@@ -91,6 +91,25 @@ FILE *host_file_fopen(const char *path, HostFileMode mode, char *err,
     return f;
 }
 
+FILE *host_file_dup_stream(FILE *f, char *err, size_t errlen)
+{
+    int fd;
+    FILE *copy;
+
+    fflush(f);
+    fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
+    /* "w" on a descriptor neither truncates nor moves it. */
+    copy = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!copy) {
+        snprintf(err, errlen, "cannot keep the log file open: %s",
+                 strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    return copy;
+}
+
 char *host_file_read_all(const char *path, size_t max, size_t *len, char *err,
                          size_t errlen)
 {

@@ -35,6 +35,10 @@ FILE *host_file_fopen(const char *path, HostFileMode mode, char *err,
 char *host_file_read_all(const char *path, size_t max, size_t *len, char *err,
                          size_t errlen);
 
+/* A second stream on F's open file (the same file offset), for an owner
+ * that outlives F; F is flushed first.  NULL with ERR. */
+FILE *host_file_dup_stream(FILE *f, char *err, size_t errlen);
+
 /*
  * PATH as open() would find it: absolute, every symbolic link, "." and
  * ".." resolved (realpath(3); a relative PATH from the working

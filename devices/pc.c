@@ -8,11 +8,8 @@
  * There is no interrupt controller yet: COM1's IRQ4 line is connected to
  * nothing.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "devices/chardev.h"
 #include "devices/debugcon.h"
@@ -37,7 +34,6 @@ typedef struct PCBoard {
     DebugExit *debug_exit;
     DebugCon *debugcon;
     PostCode *post;
-    FILE *log; /* the board's own stream on the -D file, or NULL */
     bool no_reboot;
 } PCBoard;
 
@@ -52,34 +48,7 @@ static void pc_board_free(PCBoard *b)
     postcode_free(b->post);
     chardev_free(b->serial_chr);
     chardev_free(b->debugcon_chr);
-    if (b->log) {
-        fclose(b->log);
-    }
     free(b);
-}
-
-/*
- * The board's own stream on the caller's log file.  The guest writes its
- * log for as long as it lives, from its worker thread, while the caller's
- * stream (a -guest spec, a monitor command's) may be closed as soon as
- * pc_new returns.  NULL with ERR if it cannot be had.
- */
-static FILE *pc_log_open(FILE *log, char *err, size_t errlen)
-{
-    int fd;
-    FILE *f;
-
-    fflush(log);
-    fd = fcntl(fileno(log), F_DUPFD_CLOEXEC, 0);
-    f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        snprintf(err, errlen, "softvisor: cannot keep the log file open: %s",
-                 strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-    }
-    return f;
 }
 
 /* Open a chardev for FLAG ("-serial"...), with the flag in the message. */
@@ -178,10 +147,10 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
         .accel = cfg->accel,
         .code_cache_size = cfg->code_cache_size,
         .log_mask = cfg->log_mask,
+        .log = cfg->log,
     };
     Machine *m;
     PCBoard *b;
-    FILE *log = NULL;
 
     if (!cfg->kernel && !cfg->kernel_image) {
         snprintf(err, errlen,
@@ -189,27 +158,17 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
                  "BIOS boot is not supported yet");
         return NULL;
     }
-    if (cfg->log && cfg->log != stderr && cfg->log != stdout) {
-        log = pc_log_open(cfg->log, err, errlen);
-        if (!log) {
-            return NULL;
-        }
-    }
-    mc.log = log ? log : cfg->log;
     m = machine_new(&mc, err, errlen);
-    b = m ? calloc(1, sizeof(*b)) : NULL;
+    if (!m) {
+        return NULL;
+    }
+    b = calloc(1, sizeof(*b));
     if (!b) {
-        if (m) {
-            snprintf(err, errlen, "softvisor: out of memory");
-            machine_free(m);
-        }
-        if (log) {
-            fclose(log);
-        }
+        snprintf(err, errlen, "softvisor: out of memory");
+        machine_free(m);
         return NULL;
     }
     b->no_reboot = cfg->no_reboot;
-    b->log = log;
     m->board = b;
     if (pc_add_devices(m, b, cfg, err, errlen) != 0 ||
         pc_load_kernel(m, cfg, err, errlen) != 0) {

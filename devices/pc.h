@@ -18,9 +18,7 @@ typedef struct PCConfig {
     MachineAccel accel;
     size_t code_cache_size; /* JIT code buffer; 0: the default */
     unsigned log_mask;
-    FILE *log; /* NULL: stderr; else borrowed: the board writes to its
-                  own stream on the same file, so the caller may close
-                  LOG once pc_new returns */
+    FILE *log; /* NULL: stderr; else borrowed for the Machine's life */
     const char *kernel, *append, *initrd;
     /* A kernel already in memory, used when KERNEL is NULL (the built-in
      * demo guest); KERNEL_NAME names it. */
