@@ -116,9 +116,9 @@ mb_fail(MbLoad *ld, const char *file, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (file) {
-        snprintf(ld->err, ld->errlen, "softvisor: %s: %s", file, msg);
+        snprintf(ld->err, ld->errlen, "%s: %s", file, msg);
     } else {
-        snprintf(ld->err, ld->errlen, "softvisor: %s", msg);
+        snprintf(ld->err, ld->errlen, "%s", msg);
     }
     return -1;
 }

@@ -57,7 +57,8 @@ typedef struct MultibootBoot {
  * Load KERNEL (and the modules in INITRD: QEMU's "FILE[ ARGS][,FILE...]",
  * ",," for a comma) into AS, write the boot information and map the GDT
  * ROM.  APPEND may be NULL.  Everything is checked before the first byte
- * is written.  0, or -1 with one line "softvisor: FILE: problem" in ERR.
+ * is written.  0, or -1 with one line "FILE: problem" in ERR (the program
+ * puts its name before it).
  */
 int multiboot_load_image(AddressSpace *as, const char *kernel,
                          const char *append, const char *initrd,

@@ -254,13 +254,14 @@ int main(int argc, char **argv)
     for (guint i = 0; i < specs->len; i++) {
         const GuestSpec *s = specs->pdata[i];
         if (vmm_add_guest(mn.vmm, &s->cfg, err, sizeof(err)) < 0) {
-            /* One guest keeps the old message: the loader's line alone,
-             * without the "guest 'g0': " the VMM puts before it. */
+            /* The guest of the single-guest flags was never named by
+             * the user: its message goes without the "guest 'g0': " the
+             * VMM puts before it. */
             const char *msg = err, *p = strstr(err, "': ");
-            if (specs->len == 1 && p && !strncmp(err, "guest '", 7)) {
+            if (s->from_flags && p && !strncmp(err, "guest '", 7)) {
                 msg = p + 3;
             }
-            fprintf(stderr, specs->len == 1 ? "%s\n" : "softvisor: %s\n", msg);
+            fprintf(stderr, "softvisor: %s\n", msg);
             status = EXIT_USAGE;
             break;
         }

@@ -81,5 +81,46 @@ for args in "-bogus" "-m lots" "-accel warp" "-device e1000" "-serial tcp:1" \
     one_line_err "bad option '$args'"
 done
 
+# Every user error is one line on stderr with exactly one "softvisor: "
+# prefix, whichever layer found it (options, -guest keys, the VMM, the
+# board, the loader) and however many guests there are.
+E=tests/vmm/build/counter.elf
+if [ -f "$E" ]; then
+    while IFS= read -r args; do
+        # shellcheck disable=SC2086
+        expect "user error '$args'" 1 "$SV" -nographic $args
+        one_line_err "user error '$args'"
+        if grep -q '^softvisor: ' "$tmp/err" &&
+            [ "$(grep -o 'softvisor:' "$tmp/err" | wc -l)" = 1 ]; then
+            ok "user error '$args': one prefix"
+        else
+            bad "user error '$args': not exactly one 'softvisor: ' prefix"
+        fi
+    done <<EOF2
+-kernel /nonexistent/k.elf
+-kernel $E -m 1M
+-kernel $E -initrd /nonexistent/m
+-kernel $E -serial file:/nonexistent/s
+-kernel $E -serial unix:/nonexistent/s
+-kernel $E -D /nonexistent/log
+-kernel $E -device isa-debug-exit,iobase=0x80,iosize=4
+-mem-limit 1M -kernel $E
+-guest name=a,kernel=/nonexistent/k.elf
+-guest name=a,kernel=$E,m=1M
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=/nonexistent/k.elf
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=$E,serial=file:/nonexistent/s
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=$E,m=1M
+-mem-limit 1M -guest name=a,kernel=$E
+-guest name=a,kernel=$E,d=nothing
+-config /nonexistent/guests.conf
+-sched-report /nonexistent/report -kernel $E
+-monitor unix:/nonexistent/mon -kernel $E
+-qmp stdio -kernel $E
+-monitor-allow-dir /nonexistent -kernel $E
+EOF2
+else
+    bad "$E missing (make check builds it)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

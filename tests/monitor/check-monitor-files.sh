@@ -80,6 +80,13 @@ hmp() { # DIR: the same, where every command must succeed
 L=$tmp/logs
 mkdir "$L"
 start_sv "$L"
+# A loader's error reaches the client as one line, without the program's
+# "softvisor: " prefix (that belongs on stderr only).
+printf 'guest add name=bad,kernel=%s/none.elf\nguest add name=bad,kernel=%s,m=1M\n' \
+    "$L" "$GUEST" | hmp_any "$L"
+grep -qx "Error: guest 'bad': $L/none.elf: No such file or directory" "$L/hmp.out" &&
+    grep -qx "Error: guest 'bad': $GUEST: segment 0 at .* is outside RAM (0x100000 bytes)" "$L/hmp.out" ||
+    { cat "$L/hmp.out"; fail "loader errors on the monitor"; }
 for n in 1 2 3; do
     echo "guest add name=log$n,kernel=$GUEST,append=codegen secs=1,serial=null,d=in_asm,D=$L/log$n.txt" |
         hmp "$L"

@@ -313,8 +313,8 @@ END_TEST
 /* ---- errors
  * ------------------------------------------------------------------ */
 
-/* Load an image expecting failure with exactly WANT (after "softvisor:
- * PATH: "), and nothing written to RAM. */
+/* Load an image expecting failure with exactly WANT (after "PATH: "), and
+ * nothing written to RAM. */
 static void expect_error(Tmp *t, Img *im, const char *initrd, const char *want)
 {
     AddressSpace *as = as_new(RAM);
@@ -324,7 +324,7 @@ static void expect_error(Tmp *t, Img *im, const char *initrd, const char *want)
 
     ck_assert_int_eq(
         multiboot_load_image(as, k, "a", initrd, &boot, err, sizeof(err)), -1);
-    snprintf(full, sizeof(full), "softvisor: %s: %s", k, want);
+    snprintf(full, sizeof(full), "%s: %s", k, want);
     ck_assert_str_eq(err, full);
     ck_assert_ptr_null(strchr(err, '\n'));
     ck_assert_uint_eq(rd32(as, MULTIBOOT_INFO_ADDR), 0);
@@ -344,12 +344,12 @@ START_TEST(test_err_missing_file)
     ck_assert_int_eq(multiboot_load_image(as, "/nonexistent/k.elf", NULL, NULL,
                                           &boot, err, sizeof(err)),
                      -1);
-    ck_assert_str_eq(err, "softvisor: /nonexistent/k.elf: No such file or "
+    ck_assert_str_eq(err, "/nonexistent/k.elf: No such file or "
                           "directory");
     ck_assert_int_eq(
         multiboot_load_image(as, "/tmp", NULL, NULL, &boot, err, sizeof(err)),
         -1);
-    ck_assert_str_eq(err, "softvisor: /tmp: a directory, not a regular file");
+    ck_assert_str_eq(err, "/tmp: a directory, not a regular file");
     as_free(as);
 }
 END_TEST
@@ -598,7 +598,7 @@ START_TEST(test_err_modules)
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, list, &boot, err, sizeof(err)), -1);
     snprintf(want, sizeof(want),
-             "softvisor: %s/missing.mod: No such file "
+             "%s/missing.mod: No such file "
              "or directory",
              t.dir);
     ck_assert_str_eq(err, want);
@@ -608,7 +608,7 @@ START_TEST(test_err_modules)
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, b, &boot, err, sizeof(err)), -1);
     snprintf(want, sizeof(want),
-             "softvisor: %s: module does not fit in RAM "
+             "%s: module does not fit in RAM "
              "(it would end at 0x283000, RAM ends at 0x200000)",
              b);
     ck_assert_str_eq(err, want);
@@ -616,7 +616,7 @@ START_TEST(test_err_modules)
     snprintf(list, sizeof(list), "%s,", k);
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, list, &boot, err, sizeof(err)), -1);
-    ck_assert_str_eq(err, "softvisor: : No such file or directory");
+    ck_assert_str_eq(err, ": No such file or directory");
     as_free(as);
     tmp_done(&t);
 }
@@ -638,7 +638,7 @@ START_TEST(test_err_gdt_rom_taken)
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, NULL, &boot, err, sizeof(err)), -1);
     snprintf(want, sizeof(want),
-             "softvisor: %s: cannot map the GDT ROM at "
+             "%s: cannot map the GDT ROM at "
              "0xf0000: the address is taken",
              k);
     ck_assert_str_eq(err, want);
@@ -670,9 +670,9 @@ static void usage_now(uint64_t *maxrss_kib, uint64_t *rchar)
     }
 }
 
-/* Load KERNEL with INITRD, expecting the error WANT (after "softvisor:
- * "); the load may read at most READ_MAX bytes and grow the process's
- * peak memory by at most RSS_MAX_KIB. */
+/* Load KERNEL with INITRD, expecting an error that contains WANT; the
+ * load may read at most READ_MAX bytes and grow the process's peak memory
+ * by at most RSS_MAX_KIB. */
 static void expect_bounded_error(const char *kernel, const char *initrd,
                                  const char *want, uint64_t read_max,
                                  uint64_t rss_max_kib)
