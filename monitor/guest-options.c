@@ -363,6 +363,48 @@ GuestSpec *guest_spec_parse(const char *text, char *const *allow_dirs,
     return s;
 }
 
+/*
+ * GKeyFile merges two groups of the same name into one, so that a second
+ * [guest a] would silently add to (or override) the first.  Find group
+ * lines as GKeyFile does (after leading blanks, "[NAME]"), in TEXT that
+ * it has already accepted.  -1 with ERR at the first repeated one.
+ */
+static int guest_config_check_groups(const char *path, const char *text,
+                                     char *err, size_t errlen)
+{
+    GHashTable *seen =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    gchar **lines = g_strsplit(text, "\n", -1);
+    int ret = 0;
+
+    for (int i = 0; lines[i] && ret == 0; i++) {
+        const char *l = lines[i], *close;
+
+        while (g_ascii_isspace(*l)) {
+            l++;
+        }
+        close = strrchr(l, ']');
+        if (*l != '[' || !close) {
+            continue;
+        }
+        char *name = g_strndup(l + 1, (size_t)(close - l - 1));
+        gpointer first = g_hash_table_lookup(seen, name);
+        if (first) {
+            snprintf(err, errlen,
+                     "-config %s: group [%s] on lines %d and %d: give each "
+                     "guest once",
+                     path, name, GPOINTER_TO_INT(first), i + 1);
+            g_free(name);
+            ret = -1;
+        } else {
+            g_hash_table_insert(seen, name, GINT_TO_POINTER(i + 1));
+        }
+    }
+    g_strfreev(lines);
+    g_hash_table_destroy(seen);
+    return ret;
+}
+
 int guest_config_load(const char *path, GPtrArray *specs, char *err,
                       size_t errlen)
 {
@@ -388,8 +430,19 @@ int guest_config_load(const char *path, GPtrArray *specs, char *err,
         free(text);
         return -1;
     }
+    if (guest_config_check_groups(path, text, err, errlen) < 0) {
+        g_key_file_free(kf);
+        free(text);
+        return -1;
+    }
     free(text);
     groups = g_key_file_get_groups(kf, NULL);
+    if (!groups[0]) {
+        snprintf(err, errlen,
+                 "-config %s: no guests (give each a [guest NAME] group)",
+                 path);
+        ret = -1;
+    }
     for (int i = 0; groups[i] && ret == 0; i++) {
         GuestSpec *s;
         gchar **keys;
