@@ -4,10 +4,14 @@
 #ifndef MONITOR_OPTIONS_H
 #define MONITOR_OPTIONS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "devices/pc.h"
+
+/* An integer option that was not given (GLib leaves it as it was). */
+#define OPTIONS_UNSET INT_MIN
 
 typedef struct SoftvisorOptions {
     PCConfig pc;
@@ -23,7 +27,7 @@ typedef struct SoftvisorOptions {
     char **monitors, **qmps; /* -monitor SPEC, -qmp SPEC */
     char **allow_dirs;       /* -monitor-allow-dir DIR, repeated */
     char *sched_report, *mem_limit_str;
-    gint sched_threads, sched_slice_us;
+    gint sched_threads, sched_slice_us; /* after parsing, 0: the default */
     char *report_path; /* from -sched-report FILE[,interval=SEC] */
     unsigned report_interval_s;
     uint64_t mem_limit;

@@ -81,6 +81,21 @@ for args in "-bogus" "-m lots" "-accel warp" "-device e1000" "-serial tcp:1" \
     one_line_err "bad option '$args'"
 done
 
+# -sched-threads takes 1-256 and -sched-slice-us 100-1000000; 0 is out of
+# range like any other value (leaving the flag out gives the default).
+for args in "-sched-threads 1" "-sched-threads 256" "-sched-slice-us 100" \
+    "-sched-slice-us 1000000"; do
+    # shellcheck disable=SC2086
+    expect "accepted '$args'" 0 "$SV" -nographic -serial null $args
+done
+for args in "-sched-threads 0" "-sched-threads 257" "-sched-slice-us 0" \
+    "-sched-slice-us 99" "-sched-slice-us 1000001"; do
+    # shellcheck disable=SC2086
+    expect "refused '$args'" 1 "$SV" -nographic -serial null $args
+    one_line_err "refused '$args'"
+    contains "refused '$args' gives the range" "$tmp/err" ": give 1"
+done
+
 # Every user error is one line on stderr with exactly one "softvisor: "
 # prefix, whichever layer found it (options, -guest keys, the VMM, the
 # board, the loader) and however many guests there are.
@@ -97,6 +112,11 @@ if [ -f "$E" ]; then
             bad "user error '$args': not exactly one 'softvisor: ' prefix"
         fi
     done <<EOF2
+-bogus
+-m lots
+-accel warp
+-serial tcp:1
+extra-arg
 -kernel /nonexistent/k.elf
 -kernel $E -m 1M
 -kernel $E -initrd /nonexistent/m
