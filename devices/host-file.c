@@ -20,6 +20,24 @@ static const char *host_file_type(mode_t m)
                          : "not a regular file";
 }
 
+/*
+ * A path of PATH_MAX bytes or more names no file (the kernel refuses it
+ * with ENAMETOOLONG).  Say so, showing its two ends, so that the message
+ * stays within HOST_FILE_ERR_MAX however long the path.  True if PATH is
+ * such a path.
+ */
+static bool host_file_too_long(const char *path, char *err, size_t errlen)
+{
+    size_t n = strlen(path);
+
+    if (n < PATH_MAX) {
+        return false;
+    }
+    snprintf(err, errlen, "%.40s...%s: %s (%zu bytes)", path, path + n - 40,
+             strerror(ENAMETOOLONG), n);
+    return true;
+}
+
 int host_file_open(const char *path, HostFileMode mode, uint64_t *size,
                    char *err, size_t errlen)
 {
@@ -30,6 +48,9 @@ int host_file_open(const char *path, HostFileMode mode, uint64_t *size,
     struct stat st;
     int fd;
 
+    if (host_file_too_long(path, err, errlen)) {
+        return -1;
+    }
     flags |= mode == HOST_FILE_READ    ? O_RDONLY
              : mode == HOST_FILE_WRITE ? O_WRONLY | O_CREAT
                                        : O_WRONLY | O_CREAT | O_APPEND;
@@ -167,6 +188,9 @@ char *host_file_resolve(const char *path, bool may_create, char *err,
 
     if (!*path) {
         snprintf(err, errlen, "'': no file named");
+        return NULL;
+    }
+    if (host_file_too_long(path, err, errlen)) {
         return NULL;
     }
     if (may_create && lstat(path, &st) != 0) {

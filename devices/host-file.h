@@ -9,10 +9,20 @@
 #ifndef DEVICES_HOST_FILE_H
 #define DEVICES_HOST_FILE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/*
+ * Room for an error message that names host files: two paths of up to
+ * PATH_MAX (a path and what it resolves to, or a spec and its path) and
+ * the words around them, so that such a message always comes out whole.
+ * Buffers that may hold one, at every layer it passes, are this large.  A
+ * longer path names no file; messages shorten it.
+ */
+#define HOST_FILE_ERR_MAX (2 * PATH_MAX + 1024)
 
 typedef enum HostFileMode {
     HOST_FILE_READ,   /* a regular file, read only */

@@ -109,7 +109,7 @@ typedef struct MbLoad {
 static int __attribute__((format(printf, 3, 4)))
 mb_fail(MbLoad *ld, const char *file, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[HOST_FILE_ERR_MAX];
     va_list ap;
 
     va_start(ap, fmt);
@@ -147,7 +147,7 @@ static void st64(uint8_t *p, uint64_t v)
 /* Open PATH for reading, with its size; -1 with the error in LD. */
 static int mb_open(MbLoad *ld, const char *path, int *fd, uint64_t *size)
 {
-    char err[512];
+    char err[HOST_FILE_ERR_MAX];
 
     *fd = host_file_open(path, HOST_FILE_READ, size, err, sizeof(err));
     if (*fd < 0) {

@@ -14,6 +14,7 @@
 #include "devices/chardev.h"
 #include "devices/debugcon.h"
 #include "devices/debugexit.h"
+#include "devices/host-file.h"
 #include "devices/irq.h"
 #include "devices/multiboot.h"
 #include "devices/pc.h"
@@ -55,7 +56,7 @@ static void pc_board_free(PCBoard *b)
 static CharDev *pc_chardev(const char *flag, const char *spec, char *err,
                            size_t errlen)
 {
-    char msg[512];
+    char msg[HOST_FILE_ERR_MAX];
     CharDev *chr = chardev_new(spec, msg, sizeof(msg));
 
     if (!chr) {

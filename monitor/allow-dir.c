@@ -3,7 +3,6 @@
  * resolve under.  The paths themselves are checked where guest keys are
  * parsed (guest-options.c), before anything is opened.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -16,7 +15,7 @@ int monitors_allow_dirs(Monitors *ms, char *const *dirs, char *err,
     GPtrArray *real = g_ptr_array_new_with_free_func(g_free);
 
     for (char *const *d = dirs; *d; d++) {
-        char ferr[PATH_MAX + 128];
+        char ferr[HOST_FILE_ERR_MAX];
         char *r = host_file_resolve(*d, false, ferr, sizeof(ferr));
         struct stat st;
 

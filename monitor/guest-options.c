@@ -3,7 +3,6 @@
  * flags' names (docs/USAGE.md), plus the scheduling ones.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,7 +92,7 @@ static int guest_spec_check_path(const char *path, void *opaque)
 {
     const PathCheck *pc = opaque;
     const char *name = pc->s->cfg.name[0] ? pc->s->cfg.name : "?";
-    char ferr[PATH_MAX + 128];
+    char ferr[HOST_FILE_ERR_MAX];
     char *real = host_file_resolve(path, pc->may_create, ferr, sizeof(ferr));
 
     if (!real) {
@@ -173,7 +172,7 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
     PCConfig *pc = &s->cfg.pc;
     const char *name = s->cfg.name[0] ? s->cfg.name : "?";
     const char *why = NULL;
-    char cerr[256];
+    char cerr[HOST_FILE_ERR_MAX];
     bool flag;
 
     if (!value && strcmp(key, "no-reboot") && strcmp(key, "nographic")) {
@@ -218,8 +217,15 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
         const char *v = !strcmp(value, "mon:stdio") ? "stdio" : value;
         if (chardev_spec_check(v, cerr, sizeof(cerr)) < 0) {
             /* Inside -guest, commas between unix:PATH's options are
-             * doubled: serial=unix:PATH,,server,,nowait. */
-            why = cerr;
+             * doubled: serial=unix:PATH,,server,,nowait.  CERR names the
+             * spec already. */
+            if (s->from_flags) {
+                snprintf(err, errlen, "-%s %s", key, cerr);
+            } else {
+                snprintf(err, errlen, "guest '%s': key '%s': %s", name, key,
+                         cerr);
+            }
+            return -1;
         } else if (key[0] == 's') {
             pc->serial = spec_strdup(s, v);
         } else {
@@ -269,7 +275,7 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
         if (s->log_file) {
             fclose(s->log_file);
         }
-        char ferr[512];
+        char ferr[HOST_FILE_ERR_MAX];
         s->log_file =
             host_file_fopen(value, HOST_FILE_WRITE, ferr, sizeof(ferr));
         if (!s->log_file) {
@@ -413,7 +419,7 @@ int guest_config_load(const char *path, GPtrArray *specs, char *err,
     gchar **groups;
     int ret = 0;
 
-    char ferr[512];
+    char ferr[HOST_FILE_ERR_MAX];
     size_t len;
     char *text =
         host_file_read_all(path, GUEST_CONFIG_MAX, &len, ferr, sizeof(ferr));

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "devices/host-file.h"
 #include "devices/pc.h"
 #include "monitor/guest-options.h"
 #include "monitor/monitor.h"
@@ -217,7 +218,7 @@ int main(int argc, char **argv)
         g_ptr_array_new_with_free_func((GDestroyNotify)guest_spec_free);
     VmmConfig vc = {0};
     Main mn = {0};
-    char err[1024];
+    char err[HOST_FILE_ERR_MAX];
     int status = 0;
     guint tick;
 

@@ -220,7 +220,7 @@ static bool vmm_name_ok(const char *name)
 int vmm_add_guest(Vmm *v, const GuestConfig *cfg, char *err, size_t errlen)
 {
     uint64_t ram = 0;
-    char perr[512];
+    char perr[HOST_FILE_ERR_MAX];
     Guest *g, **tail;
     Machine *m;
 
@@ -387,7 +387,7 @@ static int guest_cont(Vmm *v, Guest *g, char *err, size_t errlen)
  * that is certainly complete (RAM, devices, code cache, CPU). */
 static int guest_reset(Vmm *v, Guest *g, char *err, size_t errlen)
 {
-    char perr[512];
+    char perr[HOST_FILE_ERR_MAX];
     Machine *old, *m;
     bool paused;
 
@@ -662,7 +662,7 @@ Vmm *vmm_new(const VmmConfig *cfg, char *err, size_t errlen)
         v->cfg.report_interval_s = 1;
     }
     if (cfg->report) {
-        char ferr[512];
+        char ferr[HOST_FILE_ERR_MAX];
         v->report_file =
             host_file_fopen(cfg->report, HOST_FILE_APPEND, ferr, sizeof(ferr));
         if (!v->report_file) {

@@ -142,5 +142,49 @@ else
     bad "$E missing (make check builds it)"
 fi
 
+# Messages with long paths come out whole: a 3000-byte path (short
+# components under a directory that does not exist) wherever a path goes,
+# alone or beside other guests.  A path too long to name any file is
+# shortened, and the message still ends with its reason.
+i=0
+long=/nonexistent
+while [ $i -lt 300 ]; do
+    long=$long/abcdefghi
+    i=$((i + 1))
+done
+vlong=$long$long
+if [ -f "$E" ]; then
+    while IFS= read -r args; do
+        # shellcheck disable=SC2086
+        expect "long path '$(echo "$args" | cut -c1-40)...'" 1 "$SV" -nographic $args
+        one_line_err "long path '$(echo "$args" | cut -c1-40)...'"
+        if grep -qF "$long: No such file or directory" "$tmp/err" &&
+            grep -q 'No such file or directory$' "$tmp/err"; then
+            ok "long path: the whole message"
+        else
+            bad "long path '$(echo "$args" | cut -c1-40)...': message cut ($(wc -c <"$tmp/err") bytes)"
+        fi
+    done <<EOF2
+-kernel $long
+-kernel $E -initrd $long
+-kernel $E -D $long
+-kernel $E -serial file:$long
+-kernel $E -debugcon file:$long
+-config $long
+-kernel $E -sched-report $long
+-guest name=a,kernel=$long
+-guest name=a,kernel=$E,D=$long
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=$E,initrd=$long
+-monitor-allow-dir $long -kernel $E
+EOF2
+    for args in "-kernel $vlong" "-kernel $E -D $vlong"; do
+        # shellcheck disable=SC2086
+        expect "too long a path" 1 "$SV" -nographic $args
+        one_line_err "too long a path"
+        contains "too long a path: shortened, with its reason" "$tmp/err" \
+            ".../abcdefghi/abcdefghi/abcdefghi/abcdefghi: File name too long ($(printf %s "$vlong" | wc -c) bytes)"
+    done
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -181,6 +181,28 @@ EOQ
     { cat "$A/qmp.out"; fail "QMP guest-add outside the directory"; }
 grep -q '^<- {"return": "Error: guest .q4.: key .kernel.: .*is outside -monitor-allow-dir' "$A/qmp.out" ||
     { cat "$A/qmp.out"; fail "human-monitor-command guest add outside"; }
+# Long paths come out whole, on both protocols: 2000 bytes of
+# directories (and a link in the allowed directory that resolves there).
+deep=$O/deep
+i=0
+while [ $i -lt 200 ]; do
+    deep=$deep/abcdefghi
+    i=$((i + 1))
+done
+mkdir -p "$deep"
+cp "$GUEST" "$deep/k.elf"
+ln -s "$deep/k.elf" "$A/deep-link"
+printf 'guest add name=long1,kernel=%s/missing/k.elf\n' "$deep" | hmp_any "$A"
+grep -qxF "Error: guest 'long1': key 'kernel': $deep/missing/k.elf: No such file or directory" "$A/hmp.out" ||
+    { cat "$A/hmp.out"; fail "long path: HMP message cut"; }
+cat >"$A/qmp.in" <<EOQ
+{"execute": "qmp_capabilities"}
+{"execute": "guest-add", "arguments": {"name": "long2", "kernel": "$A/deep-link"}}
+EOQ
+"$CLIENT" --qmp "$A/qmp" <"$A/qmp.in" >"$A/qmp.out" ||
+    { cat "$A/qmp.out"; fail "QMP session broke off"; }
+grep -qF "\"desc\": \"guest 'long2': key 'kernel': $A/deep-link ($deep/k.elf) is outside -monitor-allow-dir\"" "$A/qmp.out" ||
+    { cat "$A/qmp.out"; fail "long path: QMP message cut"; }
 stop_sv "$A"
 [ "$(cat "$O/victim")" = "keep me" ] || fail "a file outside the directory was truncated"
 for f in created new sock; do
