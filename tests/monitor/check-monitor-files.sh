@@ -70,7 +70,6 @@ hmp() { # DIR: the same, where every command must succeed
     ! grep -q '^Error: ' "$1/hmp.out" || { cat "$1/hmp.out"; fail "HMP error"; }
 }
 
-
 # ---- a guest's log lives as long as the guest ---------------------------
 # The guest writes fresh code for a second, so it translates (and logs)
 # long after the command that added it has returned, and again after a
@@ -87,18 +86,27 @@ printf 'guest add name=bad,kernel=%s/none.elf\nguest add name=bad,kernel=%s,m=1M
 grep -qx "Error: guest 'bad': $L/none.elf: No such file or directory" "$L/hmp.out" &&
     grep -qx "Error: guest 'bad': $GUEST: segment 0 at .* is outside RAM (0x100000 bytes)" "$L/hmp.out" ||
     { cat "$L/hmp.out"; fail "loader errors on the monitor"; }
+# wait_log FILE BYTES: until FILE holds more than BYTES (at most 10 s).
+# One stdio buffer is 4 KiB; a second of in_asm is megabytes.
+wait_log() {
+    i=0
+    while [ "$(wc -c <"$1")" -le "$2" ]; do
+        i=$((i + 1))
+        [ $i -lt 100 ] || return 1
+        sleep 0.1
+    done
+}
 for n in 1 2 3; do
     echo "guest add name=log$n,kernel=$GUEST,append=codegen secs=1,serial=null,d=in_asm,D=$L/log$n.txt" |
         hmp "$L"
-    sleep 0.3
+    wait_log "$L/log$n.txt" 16384 ||
+        fail "log$n.txt has $(wc -c <"$L/log$n.txt") bytes: the guest lost its log"
     printf 'guest select log%s\nx /4xw 0x100000\nx /2i $eip\nstop\n' "$n" | hmp "$L"
     before=$(wc -c <"$L/log$n.txt")
     printf 'reset log%s\ncont log%s\n' "$n" "$n" | hmp "$L"
-    sleep 0.3
+    wait_log "$L/log$n.txt" $((before + 16384)) ||
+        fail "log$n.txt grew by $(($(wc -c <"$L/log$n.txt") - before)) bytes after reset: the guest lost its log"
     printf 'info jit log%s\nx /2i $eip\nguest del log%s\n' "$n" "$n" | hmp "$L"
-    after=$(wc -c <"$L/log$n.txt")
-    [ $((after - before)) -gt 65536 ] ||
-        fail "log$n.txt grew by $((after - before)) bytes after reset: the guest lost its log"
 done
 cat >"$L/qmp.in" <<EOF
 {"execute": "qmp_capabilities"}
@@ -107,13 +115,11 @@ EOF
 "$CLIENT" --qmp "$L/qmp" <"$L/qmp.in" >"$L/qmp.out" ||
     { cat "$L/qmp.out"; fail "QMP session broke off"; }
 grep -q '^<- {"return": {}}' "$L/qmp.out" || { cat "$L/qmp.out"; fail "QMP guest-add"; }
-sleep 0.5
+wait_log "$L/log4.txt" 16384 ||
+    fail "log4.txt has $(wc -c <"$L/log4.txt") bytes: the guest lost its log"
 echo "guest del log4" | hmp "$L"
 stop_sv "$L"
 for n in 1 2 3 4; do
-    size=$(wc -c <"$L/log$n.txt")
-    # Half a second of in_asm is megabytes; one stdio buffer is 4 KiB.
-    [ "$size" -gt 65536 ] || fail "log$n.txt has $size bytes: the guest lost its log"
     grep -q '^IN: ' "$L/log$n.txt" || fail "log$n.txt has no IN: blocks"
 done
 echo "check-monitor-files: logs: ok"
