@@ -151,7 +151,8 @@ static int guest_spec_check_paths(const GuestSpec *s, const char *key,
      * know is refused rather than let through. */
     path = chardev_spec_path(value);
     if (!path) {
-        if (!strcmp(value, "stdio") || !strcmp(value, "null")) {
+        if (!strcmp(value, "stdio") || !strcmp(value, "mon:stdio") ||
+            !strcmp(value, "null")) {
             return 0;
         }
         snprintf(err, errlen,

@@ -143,6 +143,7 @@ ln -s ../outside "$A/link-dir"
 start_sv "$A" -monitor-allow-dir "$A"
 GOOD="guest add name=in1,kernel=$A/k.elf,append=halt,initrd=$A/k.elf arg,,,,x,,$A/sub/../k.elf,serial=file:$A/in1.out,debugcon=file:$A/sub/in1.con,d=in_asm,D=$A/in1.log
 guest add name=in2,kernel=$A/sub/../k.elf,append=halt,serial=unix:$A/in2.sock,,server,,nowait
+guest add name=in3,kernel=$A/k.elf,append=halt,serial=mon:stdio,debugcon=null
 info guests"
 BAD="guest add name=x1,kernel=$O/k.elf
 guest add name=x2,kernel=$A/../outside/k.elf
@@ -163,6 +164,7 @@ printf '%s\n%s\n' "$GOOD" "$BAD" | hmp_any "$A"
 h=$A/hmp.out
 grep -q '^  in1  *\(running\|halted\)' "$h" || { cat "$h"; fail "guest in1 (paths inside) was not added"; }
 grep -q '^  in2  *\(running\|halted\)' "$h" || { cat "$h"; fail "guest in2 (paths inside) was not added"; }
+grep -q '^  in3  *\(running\|halted\)' "$h" || { cat "$h"; fail "guest in3 (no paths) was not added"; }
 echo "$BAD" | while IFS= read -r cmd; do
     out=$(awk -v c="(softvisor) $cmd" '$0 == c {on = 1; next} /^\(softvisor\) / {on = 0} on' "$h")
     case "$out" in
