@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -115,6 +116,20 @@ int chardev_spec_check(const char *spec, char *err, size_t errlen)
              "unix:PATH[,server][,nowait] or null)",
              spec);
     return -1;
+}
+
+char *chardev_spec_path(const char *spec)
+{
+    char path[PATH_MAX], err[64];
+
+    if (strncmp(spec, "file:", 5) == 0) {
+        return strdup(spec + 5);
+    }
+    if (strncmp(spec, "unix:", 5) == 0 &&
+        chardev_socket_parse(spec, path, sizeof(path), err, sizeof(err)) == 0) {
+        return strdup(path);
+    }
+    return NULL;
 }
 
 CharDev *chardev_new(const char *spec, char *err, size_t errlen)
