@@ -161,7 +161,7 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
         }
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5]) {
         chr->kind = CHR_FILE;
-        char ferr[512];
+        char ferr[HOST_FILE_ERR_MAX];
         chr->out_fd =
             host_file_open(spec + 5, HOST_FILE_WRITE, NULL, ferr, sizeof(ferr));
         if (chr->out_fd < 0) {

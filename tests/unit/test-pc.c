@@ -111,7 +111,7 @@ START_TEST(test_pc_errors)
     cfg.serial = "null";
     cfg.debugcon = "file:/nonexistent/dir";
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));
-    ck_assert_str_eq(err, "-debugcon /nonexistent/dir: No "
+    ck_assert_str_eq(err, "-debugcon file:/nonexistent/dir: No "
                           "such file or directory");
     cfg.debugcon = NULL;
     cfg.debug_exit_iobase = 0x3f8;
