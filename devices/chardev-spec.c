@@ -170,3 +170,18 @@ int chardev_spec_check(const char *spec, char *err, size_t errlen)
     chardev_spec_clear(&cs);
     return 0;
 }
+
+char *chardev_spec_path(const char *spec)
+{
+    char err[64], *path = NULL;
+    CharSpec cs;
+
+    if (chardev_spec_parse(spec, &cs, err, sizeof(err)) < 0) {
+        return NULL;
+    }
+    if (cs.path) {
+        path = strdup(cs.path); /* free()d by the caller */
+    }
+    chardev_spec_clear(&cs);
+    return path;
+}

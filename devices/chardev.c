@@ -228,7 +228,7 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
         char_out_set_fd(chr->out, STDOUT_FILENO);
         break;
     case CHAR_FILE: {
-        char ferr[512];
+        char ferr[HOST_FILE_ERR_MAX];
 
         chr->file_fd =
             host_file_open(cs.path, HOST_FILE_WRITE, NULL, ferr, sizeof(ferr));

@@ -70,6 +70,9 @@ int chardev_spec_parse(const char *spec, CharSpec *cs, char *err,
 void chardev_spec_clear(CharSpec *cs);
 /* Check SPEC's syntax only; 0, or -1 with ERR set. */
 int chardev_spec_check(const char *spec, char *err, size_t errlen);
+/* The host path a valid SPEC names (file:PATH, unix:PATH), malloc'd; NULL
+ * for a backend without one (stdio, null, tcp:) or a bad SPEC. */
+char *chardev_spec_path(const char *spec);
 
 /* ---- listening sockets ----------------------------------------------------
  */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "devices/host-file.h"
 #include "monitor/guest-options.h"
 #include "monitor/json.h"
 #include "monitor/monitor-int.h"
@@ -26,7 +27,7 @@ typedef struct QmpCtx {
     Monitors *ms;
     JsonObject *args; /* the arguments (empty when absent) */
     JsonNode *ret;    /* the "return" value; {} if left NULL */
-    char desc[512];
+    char desc[HOST_FILE_ERR_MAX];
 } QmpCtx;
 
 /* The JSON types an argument may be declared with. */
@@ -268,12 +269,13 @@ static QmpErrClass qmp_guest_add(QmpCtx *x)
 {
     GuestSpec *spec = guest_spec_new();
     const char *name = qmp_arg_string(x, "name");
-    char err[512];
+    char err[HOST_FILE_ERR_MAX];
     QmpErrClass rc = QMP_OK;
     JsonObjectIter it;
     const char *key;
     JsonNode *member;
 
+    spec->allow_dirs = x->ms->allow_dirs;
     if (!name) {
         rc = qmp_fail(x, "Parameter 'name' is missing");
         goto out;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/host-file.h"
 #include "monitor/monitor-int.h"
 
 struct MonServer {
@@ -272,7 +273,7 @@ static void server_free(gpointer p)
 static int server_start(Monitors *ms, MonKind kind, const char *flag,
                         const char *spec, char *err, size_t errlen)
 {
-    char cerr[512];
+    char cerr[HOST_FILE_ERR_MAX];
     MonServer *srv;
     CharSpec cs;
 
@@ -369,6 +370,7 @@ void monitors_free(Monitors *ms)
     g_ptr_array_free(ms->clients, TRUE);
     g_ptr_array_free(ms->servers, TRUE);
     hmp_session_free(ms->session);
+    g_strfreev(ms->allow_dirs);
     g_free(ms);
 }
 
