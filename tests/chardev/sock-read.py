@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Connect to a unix socket chardev (retrying while it is not there yet),
-send one byte (the "flood ... wait" guest starts on it), read until the
-server closes, and write what came to OUT.  Prints "BYTES SECONDS" (from
-connect to end of stream) on stdout.
+send a byte (the "flood ... wait" guest starts on it; again every 50 ms
+until output comes, as a byte that came before the guest set up its UART
+was cleared by it), read until the server closes, and write what came to
+OUT.  Prints "BYTES SECONDS" (from connect to end of stream) on stdout.
 
     sock-read.py PATH OUT
 """
@@ -24,11 +25,19 @@ while True:
         time.sleep(0.002)
 t0 = time.monotonic()
 s.sendall(b"g")
+s.settimeout(0.05)
 n = 0
 with open(out, "wb") as f:
     while True:
         try:
             b = s.recv(1 << 20)
+        except socket.timeout:
+            try:
+                if n == 0:
+                    s.sendall(b"g")
+            except OSError:
+                break  # the server is gone
+            continue
         except ConnectionResetError:
             break
         if not b:
