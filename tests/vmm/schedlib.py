@@ -52,11 +52,14 @@ class Result:
         self.rc = None
         self.wall = 0.0
         self.cpu = 0.0
+        self.worker_cpu = None
+        self.worker_wall = None
         self.stderr = ""
         self.reload()
 
     def reload(self):
-        for n in self.names:
+        outs = [f[:-4] for f in os.listdir(self.tmp) if f.endswith(".out")]
+        for n in set(self.names) | set(outs):
             path = os.path.join(self.tmp, n + ".out")
             text = ""
             if os.path.exists(path):
@@ -100,23 +103,40 @@ class Result:
         process."""
         return self.samples[name][-1][0] if self.samples[name] else 0.0
 
-    def window(self, names, start=1.0, margin=0.1):
+    def window(self, names, start=1.0, margin=0.1, where=None):
         """The longest window between two report snapshots in which every
-        guest of NAMES is warm and still running: (t0, t1), or None.
-        Report times and the guests' rdtsc both count from about the
-        process's start (the guests' from their creation, a few ms
-        later)."""
+        guest of NAMES is warm and running (and WHERE(snapshot), if
+        given, holds at both ends and between): (t0, t1), or None.  Report
+        times and the guests' rdtsc both count from about the process's
+        start (the guests' from their creation, a few ms later)."""
         if any(self.warm[n] is None for n in names):
             return None
-        times = sorted(t for t in self.snaps
-                       if all(n in self.snaps[t] for n in names))
         first = max([start] + [self.warm[n] + margin for n in names])
         last = min(self.end_time(n) for n in names) - margin
-        good = [t for t in times if first <= t <= last and
-                all(self.snaps[t][n]["state"] == "running" for n in names)]
-        if len(good) < 2:
-            return None
-        return good[0], good[-1]
+        best, run = None, []
+        for t in sorted(self.snaps):
+            snap = self.snaps[t]
+            if (first <= t <= last and
+                    all(n in snap and snap[n]["state"] == "running"
+                        for n in names) and (not where or where(snap))):
+                run.append(t)
+                if len(run) >= 2 and (not best or
+                                      run[-1] - run[0] > best[1] - best[0]):
+                    best = (run[0], run[-1])
+            else:
+                run = []
+        return best
+
+    def align(self, w):
+        """This run's report times nearest to those of window W of another
+        run started at the same moment (within 0.2 s), or None."""
+        out = []
+        for t in w:
+            near = [u for u in self.snaps if abs(u - t) < 0.2]
+            if not near:
+                return None
+            out.append(min(near, key=lambda u: abs(u - t)))
+        return tuple(out)
 
     def units(self, name, w):
         """Units of work the guest did in window W; the whole run's when
@@ -130,6 +150,15 @@ class Result:
         return (self.snaps[w[1]][name]["cpu-ns"] -
                 self.snaps[w[0]][name]["cpu-ns"])
 
+    def worker_ns(self, w):
+        """The scheduler's CPU time for all guests in window W: the
+        worker's (with one worker)."""
+        return sum(self.cpu_ns(n, w) for n in self.snaps[w[1]]
+                   if n in self.snaps[w[0]])
+
+    def state(self, snap, name):
+        return snap[name]["state"] if name in snap else None
+
 
 def guest_args(name, append, tmp, keys=""):
     """One -guest option: NAME running counter.elf with APPEND on its
@@ -137,6 +166,20 @@ def guest_args(name, append, tmp, keys=""):
     return ["-guest", "name=%s,kernel=%s,append=%s,serial=file:%s%s" %
             (name, GUEST, append.replace(" ", "/"),
              os.path.join(tmp, name + ".out"), keys)]
+
+
+def thread_cpu(pid, name):
+    """CPU seconds the host kernel counted for thread NAME of process PID
+    (/proc/PID/task/*/schedstat, in ns), or None."""
+    base = "/proc/%d/task" % pid
+    try:
+        for tid in os.listdir(base):
+            if open("%s/%s/comm" % (base, tid)).read().strip() == name:
+                return int(open("%s/%s/schedstat" % (base, tid)).read()
+                           .split()[0]) / 1e9
+    except OSError:
+        pass
+    return None
 
 
 def qmp_quit(path):
@@ -157,47 +200,82 @@ def qmp_quit(path):
         return False
 
 
+class Run:
+    """One softvisor process on one worker with GUESTS (lists of arguments
+    from guest_args), its guests NAMES judged; TMP holds its files."""
+
+    def __init__(self, tmp, guests, names, args=()):
+        for f in os.listdir(tmp):
+            os.unlink(os.path.join(tmp, f))
+        self.qmp = os.path.join(tmp, "qmp.sock")
+        cmd = [SV, "-sched-threads", "1", "-sched-report",
+               os.path.join(tmp, "report.json"),
+               "-qmp", "unix:%s,server,nowait" % self.qmp] + list(args)
+        for g in guests:
+            cmd += g
+        self.tmp = tmp
+        self.err = open(os.path.join(tmp, "stderr"), "w")
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(cmd, stderr=self.err)
+        self.res = Result(tmp, names)
+
+    def running(self):
+        return self.p.poll() is None
+
+    def quit(self):
+        """End the run through QMP (as a user would), first noting the
+        worker's CPU time by the kernel against the wall time since
+        softvisor started: what a cap means, measured without the
+        scheduler's own accounting."""
+        self.res.worker_cpu = thread_cpu(self.p.pid, "worker0")
+        self.res.worker_wall = time.monotonic() - self.t0
+        if self.running() and not qmp_quit(self.qmp):
+            self.p.terminate()
+
+    def finish(self):
+        """Wait for the end; the Result."""
+        res = self.res
+        _, status, ru = os.wait4(self.p.pid, 0)
+        res.wall = time.monotonic() - self.t0
+        res.rc = os.waitstatus_to_exitcode(status)
+        res.cpu = ru.ru_utime + ru.ru_stime
+        self.err.close()
+        res.stderr = open(os.path.join(self.tmp, "stderr")).read()
+        res.reload()
+        return res
+
+
+def has_window(length, fn):
+    """A condition for run(): FN(result) gives a window of LENGTH s."""
+    return lambda r: (lambda w: w and w[1] - w[0] >= length - 0.01)(fn(r))
+
+
 def run(tmp, guests, names, window=None, start=1.0, until=None, limit=20.0,
-        args=()):
-    """Run softvisor on one worker with GUESTS (lists of arguments from
-    guest_args) and judge NAMES.  With WINDOW (seconds) the guests are
-    expected to run until told: the run is ended through QMP as soon as
-    the report has a window of that length in which every guest of NAMES
-    is warm and running (UNTIL(result), if given, decides instead), or
-    after LIMIT seconds.  Without either, the run ends by itself."""
-    for f in os.listdir(tmp):
-        os.unlink(os.path.join(tmp, f))
-    qmp = os.path.join(tmp, "qmp.sock")
-    cmd = [SV, "-sched-threads", "1", "-sched-report",
-           os.path.join(tmp, "report.json")] + list(args)
+        args=(), beside=None):
+    """Run softvisor on one worker with GUESTS and judge NAMES.  With
+    WINDOW (seconds) the guests are expected to run until told: the run
+    is ended through QMP as soon as the report has a window of that
+    length in which every guest of NAMES is warm and running (UNTIL(result)
+    decides instead, if given), or after LIMIT seconds.  Without either,
+    the run ends by itself.  BESIDE, a (tmp, guests, names) triple, is a
+    second softvisor run at the same time, ended with the first: a
+    yardstick measured on the same host under the same load.  Returns the
+    Result, or the pair of Results with BESIDE."""
     if window and not until:
-        def until(r):
-            w = r.window(names, start)
-            return w and w[1] - w[0] >= window - 0.01
-    if until:
-        cmd += ["-qmp", "unix:%s,server,nowait" % qmp]
-    for g in guests:
-        cmd += g
-    err = open(os.path.join(tmp, "stderr"), "w")
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stderr=err)
-    res = Result(tmp, names)
-    if until:
-        while p.poll() is None and time.monotonic() - t0 < limit:
-            time.sleep(0.2)
-            res.reload()
-            if until(res):
-                break
-        if p.poll() is None and not qmp_quit(qmp):
-            p.terminate()
-    _, status, ru = os.wait4(p.pid, 0)
-    res.wall = time.monotonic() - t0
-    res.rc = os.waitstatus_to_exitcode(status)
-    res.cpu = ru.ru_utime + ru.ru_stime
-    err.close()
-    res.stderr = open(os.path.join(tmp, "stderr")).read()
-    res.reload()
-    return res
+        until = has_window(window, lambda r: r.window(names, start))
+    runs = [Run(tmp, guests, names, args)]
+    if beside:
+        runs.append(Run(*beside, args=args))
+    main = runs[0]
+    while main.running() and time.monotonic() - main.t0 < limit:
+        time.sleep(0.2)
+        main.res.reload()
+        if until and until(main.res):
+            break
+    for r in runs:
+        r.quit()
+    out = [r.finish() for r in runs]
+    return (out[0], out[1]) if beside else out[0]
 
 
 class Checks:
@@ -223,9 +301,13 @@ class Checks:
         return good
 
     def true(self, what, good, detail=""):
+        """A PASS/FAIL line; DETAIL (a string, or a function giving one)
+        follows a failure only."""
         self.ok &= bool(good)
+        if not good and callable(detail):
+            detail = detail()
         print("%s %s%s" % ("PASS" if good else "FAIL", what,
-                           ": " + detail if detail else ""))
+                           ": " + detail if detail and not good else ""))
         return good
 
     def note(self, text):
@@ -272,9 +354,10 @@ def limit_check(c, what, got, pct, margin, worker, need, is_cap):
     upper bound only, a reservation not at all (and a NOTE says so)."""
     if worker >= need:
         return c.check(what, got, pct, margin)
-    c.note("%s: the worker had %.0f%% of a CPU, less than the %d%% it "
-           "needs (%s)" % (what, worker, need,
-                           "upper bound only" if is_cap else "not checked"))
+    c.note("%s: %s; the worker had %.0f%% of a CPU, less than the %d%% "
+           "needed (%s)" % (what, "none" if got is None else "%.1f%%" % got,
+                            worker, need, "upper bound only" if is_cap
+                            else "not checked"))
     if is_cap:
         return c.at_most(what, got, pct + margin)
     return True
