@@ -18,6 +18,7 @@
 
 #include "devices/chardev-int.h"
 #include "devices/chardev.h"
+#include "devices/host-file.h"
 
 typedef enum CharKind { CHR_NULL, CHR_STDIO, CHR_FILE, CHR_UNIX } CharKind;
 
@@ -35,7 +36,7 @@ struct CharDev {
     bool own_out; /* out_fd is ours to close */
     bool in_eof;
     bool out_broken;
-    TtyRestore *tty; /* non-NULL once stdin was put in raw mode */
+    TtyRestore *tty;  /* non-NULL once stdin was put in raw mode */
     CharSocket *sock; /* CHR_UNIX: the listening socket and its client */
 
     CharCanReceiveFn can_receive;
@@ -146,9 +147,8 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5]) {
         chr->kind = CHR_FILE;
         chr->out_fd =
-            open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+            host_file_open(spec + 5, HOST_FILE_WRITE, NULL, err, errlen);
         if (chr->out_fd < 0) {
-            snprintf(err, errlen, "%s: %s", spec, strerror(errno));
             free(chr);
             return NULL;
         }

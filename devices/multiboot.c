@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "devices/host-file.h"
 #include "devices/multiboot.h"
 
 /* Header flags (spec 3.1.2).  Bits 0-15 are requirements: a loader that
@@ -110,7 +111,11 @@ mb_fail(MbLoad *ld, const char *file, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    snprintf(ld->err, ld->errlen, "softvisor: %s: %s", file, msg);
+    if (file) {
+        snprintf(ld->err, ld->errlen, "softvisor: %s: %s", file, msg);
+    } else {
+        snprintf(ld->err, ld->errlen, "softvisor: %s", msg);
+    }
     return -1;
 }
 
@@ -138,26 +143,13 @@ static void st64(uint8_t *p, uint64_t v)
 /* Open PATH for reading, with its size; -1 with the error in LD. */
 static int mb_open(MbLoad *ld, const char *path, int *fd, uint64_t *size)
 {
-    struct stat st;
+    char err[512];
 
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    *fd = host_file_open(path, HOST_FILE_READ, size, err, sizeof(err));
     if (*fd < 0) {
-        return mb_fail(ld, path, "%s", strerror(errno));
+        /* ERR already names the file. */
+        return mb_fail(ld, NULL, "%s", err);
     }
-    if (fstat(*fd, &st) != 0) {
-        int e = errno;
-        close(*fd);
-        *fd = -1;
-        return mb_fail(ld, path, "%s", strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(*fd);
-        *fd = -1;
-        return mb_fail(ld, path, "%s",
-                       S_ISDIR(st.st_mode) ? strerror(EISDIR)
-                                           : "not a regular file");
-    }
-    *size = (uint64_t)st.st_size;
     return 0;
 }
 
@@ -766,14 +758,13 @@ int multiboot_load_image(AddressSpace *as, const char *kernel,
                          const char *append, const char *initrd,
                          MultibootBoot *boot, char *err, size_t errlen)
 {
-    return multiboot_load_memory(as, kernel, NULL, 0, append, initrd, boot,
-                                 err, errlen);
+    return multiboot_load_memory(as, kernel, NULL, 0, append, initrd, boot, err,
+                                 errlen);
 }
 
-int multiboot_load_memory(AddressSpace *as, const char *name,
-                          const void *image, size_t size, const char *append,
-                          const char *initrd, MultibootBoot *boot, char *err,
-                          size_t errlen)
+int multiboot_load_memory(AddressSpace *as, const char *name, const void *image,
+                          size_t size, const char *append, const char *initrd,
+                          MultibootBoot *boot, char *err, size_t errlen)
 {
     MbLoad ld = {
         .as = as,

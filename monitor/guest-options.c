@@ -7,8 +7,12 @@
 #include <string.h>
 
 #include "devices/chardev.h"
+#include "devices/host-file.h"
 #include "monitor/guest-options.h"
 #include "monitor/options.h"
+
+/* A -config file is a few lines per guest; a larger one is a mistake. */
+#define GUEST_CONFIG_MAX (1u << 20)
 
 GuestSpec *guest_spec_new(void)
 {
@@ -63,8 +67,7 @@ static int parse_bool(const char *v, bool *out)
 {
     if (!v || !strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
         *out = true;
-    } else if (!strcmp(v, "off") || !strcmp(v, "no") ||
-               !strcmp(v, "false")) {
+    } else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) {
         *out = false;
     } else {
         return -1;
@@ -72,8 +75,8 @@ static int parse_bool(const char *v, bool *out)
     return 0;
 }
 
-int guest_spec_set(GuestSpec *s, const char *key, const char *value,
-                   char *err, size_t errlen)
+int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
+                   size_t errlen)
 {
     PCConfig *pc = &s->cfg.pc;
     const char *name = s->cfg.name[0] ? s->cfg.name : "?";
@@ -168,13 +171,14 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         if (s->log_file) {
             fclose(s->log_file);
         }
-        s->log_file = fopen(value, "w");
+        char ferr[512];
+        s->log_file =
+            host_file_fopen(value, HOST_FILE_WRITE, ferr, sizeof(ferr));
         if (!s->log_file) {
             if (s->from_flags) {
-                snprintf(err, errlen, "-D %s: %s", value, strerror(errno));
+                snprintf(err, errlen, "-D %s", ferr);
             } else {
-                snprintf(err, errlen, "guest '%s': key 'D': %s: %s", name,
-                         value, strerror(errno));
+                snprintf(err, errlen, "guest '%s': key 'D': %s", name, ferr);
             }
             return -1;
         }
@@ -188,8 +192,7 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         return -1;
     }
     if (why) {
-        snprintf(err, errlen, "guest '%s': %s='%s': %s", name, key, value,
-                 why);
+        snprintf(err, errlen, "guest '%s': %s='%s': %s", name, key, value, why);
         return -1;
     }
     return 0;
@@ -268,12 +271,24 @@ int guest_config_load(const char *path, GPtrArray *specs, char *err,
     gchar **groups;
     int ret = 0;
 
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
-        snprintf(err, errlen, "-config %s: %s", path, gerr->message);
-        g_error_free(gerr);
+    char ferr[512];
+    size_t len;
+    char *text =
+        host_file_read_all(path, GUEST_CONFIG_MAX, &len, ferr, sizeof(ferr));
+
+    if (!text) {
+        snprintf(err, errlen, "-config %s", ferr);
         g_key_file_free(kf);
         return -1;
     }
+    if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &gerr)) {
+        snprintf(err, errlen, "-config %s: %s", path, gerr->message);
+        g_error_free(gerr);
+        g_key_file_free(kf);
+        free(text);
+        return -1;
+    }
+    free(text);
     groups = g_key_file_get_groups(kf, NULL);
     for (int i = 0; groups[i] && ret == 0; i++) {
         GuestSpec *s;

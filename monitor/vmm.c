@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "devices/host-file.h"
 #include "monitor/sched.h"
 
 #define DEFAULT_SLICE_US 2000
@@ -168,9 +169,8 @@ static int vmm_check_quota(Vmm *v, const Guest *self, const char *name,
         return -1;
     }
     if (cap && reserve > cap) {
-        snprintf(err, errlen,
-                 "guest '%s': reserve=%u%% is above its cap=%u%%", name,
-                 reserve, cap);
+        snprintf(err, errlen, "guest '%s': reserve=%u%% is above its cap=%u%%",
+                 name, reserve, cap);
         return -1;
     }
     if (reserve && total > 100ull * v->max_threads) {
@@ -432,8 +432,7 @@ static int vmm_set_quota(Vmm *v, const char *name, int which, unsigned val,
         ret = -1;
     } else if (which == QUOTA_WEIGHT) {
         if (val < 1 || val > 10000) {
-            snprintf(err, errlen, "guest '%s': weight must be 1-10000",
-                     name);
+            snprintf(err, errlen, "guest '%s': weight must be 1-10000", name);
             ret = -1;
         } else {
             g->cfg.weight = val;
@@ -510,8 +509,9 @@ int vmm_with_machine(Vmm *v, const char *name,
     g = vmm_find(v, name);
     if (!g || !g->m) {
         g_mutex_unlock(&v->lock);
-        snprintf(err, errlen, g ? "guest '%s' has no machine (resetting)"
-                                : "no guest named '%s'",
+        snprintf(err, errlen,
+                 g ? "guest '%s' has no machine (resetting)"
+                   : "no guest named '%s'",
                  name);
         return -1;
     }
@@ -586,9 +586,8 @@ static void vmm_write_report(Vmm *v, FILE *f, uint64_t t0)
                 "\"tb-bytes\": %zu, \"ram-bytes\": %llu}\n",
                 t, gi->name, guest_state_name(gi->state), gi->weight, gi->cap,
                 gi->reserve, (unsigned long long)gi->instructions,
-                (unsigned long long)gi->cpu_ns,
-                (unsigned long long)gi->slices, gi->share_last,
-                gi->share_total, gi->tb_bytes,
+                (unsigned long long)gi->cpu_ns, (unsigned long long)gi->slices,
+                gi->share_last, gi->share_total, gi->tb_bytes,
                 (unsigned long long)gi->ram_bytes);
     }
     fflush(f);
@@ -632,17 +631,18 @@ Vmm *vmm_new(const VmmConfig *cfg, char *err, size_t errlen)
     v->cfg = *cfg;
     v->cfg.report = NULL;
     v->max_threads = cfg->threads ? cfg->threads : g_get_num_processors();
-    v->slice_ns = (uint64_t)(cfg->slice_us ? cfg->slice_us : DEFAULT_SLICE_US) *
-                  1000;
+    v->slice_ns =
+        (uint64_t)(cfg->slice_us ? cfg->slice_us : DEFAULT_SLICE_US) * 1000;
     v->deferred = cfg->defer_start;
     if (!v->cfg.report_interval_s) {
         v->cfg.report_interval_s = 1;
     }
     if (cfg->report) {
-        v->report_file = fopen(cfg->report, "a");
+        char ferr[512];
+        v->report_file =
+            host_file_fopen(cfg->report, HOST_FILE_APPEND, ferr, sizeof(ferr));
         if (!v->report_file) {
-            snprintf(err, errlen, "-sched-report %s: %s", cfg->report,
-                     strerror(errno));
+            snprintf(err, errlen, "-sched-report %s", ferr);
             vmm_unref(v);
             return NULL;
         }
