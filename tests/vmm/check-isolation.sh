@@ -6,15 +6,18 @@
 # worker must finish with the checksum it has alone, and the counter must
 # keep its fair share and its speed.
 #
-# Its speed is its iterations per second of its own CPU time beside them,
-# against the same of a counter alone in a second softvisor run at the
-# same time (on the other core, under the same host load), within 10%:
-# a neighbour that flushed or polluted the counter's translations would
-# slow it.  Against a single-guest run timed before, as this test did,
-# host load moved the figure by 20-45%; and so does a comparison with
-# the counter alone a few seconds later in the same run: on a shared
-# host a guest's speed per CPU second drifts by 20% from one second to
-# the next, but two runs at the same moment drift together (within 3%).
+# That its translations are its own is counted: its code cache is never
+# flushed and keeps its few hundred blocks while codegen's is flushed
+# many times a second.  Its speed is its iterations per second of its
+# own CPU time beside them, against the same of a counter alone in a
+# second softvisor run at the same time (on the other CPU), within 10%.
+# Against a single-guest run timed before, as this test did, host load
+# moved the figure by 20-45%; and so does a comparison with the counter
+# alone a few seconds later in the same run: on a shared host a guest's
+# speed per CPU second drifts by 20% from one second to the next.  Two
+# runs at the same moment drift together within 3% unless the host is
+# overloaded (the worker waits over 2 ms for a CPU each time,
+# schedlib.OVERLOAD_WAIT_MS); then the speed is reported, not checked.
 cd "$(dirname "$0")/../.." || exit 1
 SV=${SOFTVISOR:-./softvisor}
 E=tests/vmm/build/counter.elf
@@ -26,6 +29,7 @@ $SV -kernel $E -append "work n=10000000" -serial file:$T/ref/ref.out
 REF=$(grep checksum $T/ref/ref.out)
 
 python3 - "$T/run" "$T/alone" "$REF" <<'PY'
+import re
 import sys
 sys.path.insert(0, "tests/vmm")
 import schedlib as S
@@ -53,7 +57,7 @@ res, ref_res = S.run(
     tmp, [g("wild", "wild secs=3"),
           g("codegen", "codegen secs=3", ",jit-cache=64K"),
           g("work", "work n=10000000"), g("cnt", "count secs=0")],
-    ["cnt"], until=noisy_done,
+    ["cnt"], until=noisy_done, hmp=("info jit cnt", "info jit codegen"),
     beside=(tmp_alone, [S.guest_args("cnt", "count secs=0", tmp_alone)],
             ["cnt"]))
 err = res.stderr
@@ -79,6 +83,22 @@ c.true("the worker's checksum is right (%s)" % ref,
 tb = res.last("codegen")["tb-bytes"] if res.last("codegen") else 0
 c.true("codegen code cache within 64K: %d bytes" % tb, 0 < tb <= 65536)
 
+# The counter's code cache is its own: codegen's flushes it many times a
+# second, the counter's keeps its ~200 blocks, never flushed nor
+# translated again.  (Counted, not timed: host load cannot move it.)
+def jit(name):
+    m = re.search(r"(\d+) translated.*?(\d+) flushes", res.hmp.get(
+        "info jit " + name, ""), re.S)
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+
+(cnt_tbs, cnt_flushes), (_, cg_flushes) = jit("cnt"), jit("codegen")
+c.true("codegen's code cache flushed: %s times" % cg_flushes,
+       cg_flushes and cg_flushes >= 10)
+c.true("the counter's code cache beside it: %s blocks translated, %s "
+       "flushes" % (cnt_tbs, cnt_flushes),
+       cnt_tbs is not None and cnt_tbs < 1000 and cnt_flushes == 0)
+
 w1 = beside(res)
 w2 = ref_res.align(w1) if w1 else None
 print("counter beside wild and codegen %s; alone, at the same time, %s" %
@@ -86,8 +106,14 @@ print("counter beside wild and codegen %s; alone, at the same time, %s" %
 if c.true("windows with the counter beside them and alone", w1 and w2):
     def speed(r, w):
         return r.units("cnt", w) / r.cpu_ns("cnt", w)
-    c.check("counter speed beside them, of its speed alone",
-            100.0 * speed(res, w1) / speed(ref_res, w2), 100, 10)
+    got = 100.0 * speed(res, w1) / speed(ref_res, w2)
+    why = S.overloaded(res, w1) or S.overloaded(ref_res, w2)
+    if why:
+        c.note("counter speed beside them, of its speed alone: %.1f%%; %s "
+               "(not checked)" % (got, why))
+    else:
+        c.check("counter speed beside them, of its speed alone", got, 100,
+                10)
     # Equal weights: a third each among the three that run throughout.
     ns = {n: res.cpu_ns(n, w1) for n in NOISY + ("cnt",)}
     c.check("counter share among wild/codegen/counter by cpu-ns",

@@ -54,6 +54,8 @@ class Result:
         self.cpu = 0.0
         self.worker_cpu = None
         self.worker_wall = None
+        self.worker_stat = []  # (seconds since start, run, wait ns, runs)
+        self.hmp = {}
         self.stderr = ""
         self.reload()
 
@@ -103,12 +105,18 @@ class Result:
         process."""
         return self.samples[name][-1][0] if self.samples[name] else 0.0
 
-    def window(self, names, start=1.0, margin=0.1, where=None):
+    def window(self, names, start=1.0, margin=0.1, where=None,
+               samples=20):
         """The longest window between two report snapshots in which every
         guest of NAMES is warm and running (and WHERE(snapshot), if
-        given, holds at both ends and between): (t0, t1), or None.  Report
-        times and the guests' rdtsc both count from about the process's
-        start (the guests' from their creation, a few ms later)."""
+        given, holds at both ends and between), and has printed at least
+        SAMPLES progress lines: (t0, t1), or None.  A guest's progress
+        between two lines is interpolated, so the error at each end is
+        at most the work between two lines: with SAMPLES of them in the
+        window, a few percent of the guest's work in it at worst (rep's
+        instructions take up to 50 ms of CPU each).  Report times and the
+        guests' rdtsc both count from about the process's start (the
+        guests' from their creation, a few ms later)."""
         if any(self.warm[n] is None for n in names):
             return None
         first = max([start] + [self.warm[n] + margin for n in names])
@@ -125,7 +133,32 @@ class Result:
                     best = (run[0], run[-1])
             else:
                 run = []
+        if best and any(sum(1 for t, _ in self.samples[n]
+                            if best[0] <= t <= best[1]) < samples
+                        for n in names):
+            return None
         return best
+
+    def seconds(self, w):
+        """The intervals between consecutive report snapshots in window
+        W: load on a shared host changes from one second to the next, so
+        what the host left the worker is judged second by second."""
+        ts = [t for t in sorted(self.snaps) if w[0] <= t <= w[1]]
+        return list(zip(ts, ts[1:]))
+
+    def host_wait(self, w):
+        """How long the host kept the worker thread waiting for a CPU
+        while it had work, in the worst second of window W: ms per time
+        it was put back on a CPU (the kernel's schedstat, sampled by run()
+        every 0.2 s on the process's clock, which is within ms of the
+        report's), or None."""
+        worst = None
+        for a, b in self.seconds(w):
+            s = [x for x in self.worker_stat if a - 0.1 <= x[0] <= b + 0.1]
+            if len(s) >= 2 and s[-1][3] > s[0][3]:
+                wait = (s[-1][2] - s[0][2]) / (s[-1][3] - s[0][3]) / 1e6
+                worst = wait if worst is None else max(worst, wait)
+        return worst
 
     def align(self, w):
         """This run's report times nearest to those of window W of another
@@ -168,36 +201,42 @@ def guest_args(name, append, tmp, keys=""):
              os.path.join(tmp, name + ".out"), keys)]
 
 
-def thread_cpu(pid, name):
-    """CPU seconds the host kernel counted for thread NAME of process PID
-    (/proc/PID/task/*/schedstat, in ns), or None."""
+def thread_stat(pid, name):
+    """The host kernel's schedstat for thread NAME of process PID: ns on a
+    CPU, ns waiting for one while runnable, times run; or None."""
     base = "/proc/%d/task" % pid
     try:
         for tid in os.listdir(base):
             if open("%s/%s/comm" % (base, tid)).read().strip() == name:
-                return int(open("%s/%s/schedstat" % (base, tid)).read()
-                           .split()[0]) / 1e9
+                return [int(x) for x in
+                        open("%s/%s/schedstat" % (base, tid)).read().split()]
     except OSError:
         pass
     return None
 
 
-def qmp_quit(path):
-    """Ask softvisor to quit through QMP; False if it could not be asked."""
+def qmp(path, commands):
+    """A QMP session: each of COMMANDS (name, arguments) in turn; their
+    replies, or None if the session could not be had."""
     try:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(5)
         s.connect(path)
         f = s.makefile("rw")
         f.readline()
-        for cmd in ("qmp_capabilities", "quit"):
-            f.write(json.dumps({"execute": cmd}) + "\n")
+        replies = []
+        for cmd, args in [("qmp_capabilities", {})] + list(commands):
+            f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
             f.flush()
-            f.readline()
+            while True:
+                r = json.loads(f.readline())
+                if "event" not in r:
+                    break
+            replies.append(r)
         s.close()
-        return True
-    except OSError:
-        return False
+        return replies[1:]
+    except (OSError, ValueError):
+        return None
 
 
 class Run:
@@ -222,15 +261,31 @@ class Run:
     def running(self):
         return self.p.poll() is None
 
-    def quit(self):
-        """End the run through QMP (as a user would), first noting the
-        worker's CPU time by the kernel against the wall time since
-        softvisor started: what a cap means, measured without the
-        scheduler's own accounting."""
-        self.res.worker_cpu = thread_cpu(self.p.pid, "worker0")
+    def sample(self):
+        """Note the worker thread's schedstat now."""
+        st = thread_stat(self.p.pid, "worker0")
+        if st:
+            self.res.worker_stat.append((time.monotonic() - self.t0, *st))
+
+    def quit(self, hmp=()):
+        """End the run through QMP (as a user would), after the HMP
+        commands HMP (their output in res.hmp), first noting the worker's
+        CPU time by the kernel against the wall time since softvisor
+        started: what a cap means, measured without the scheduler's own
+        accounting."""
+        self.sample()
+        st = thread_stat(self.p.pid, "worker0")
+        self.res.worker_cpu = st[0] / 1e9 if st else None
         self.res.worker_wall = time.monotonic() - self.t0
-        if self.running() and not qmp_quit(self.qmp):
+        if not self.running():
+            return
+        cmds = [("human-monitor-command", {"command-line": h}) for h in hmp]
+        replies = qmp(self.qmp, cmds + [("quit", {})])
+        if replies is None:
             self.p.terminate()
+            return
+        for h, r in zip(hmp, replies):
+            self.res.hmp[h] = r.get("return", "")
 
     def finish(self):
         """Wait for the end; the Result."""
@@ -250,30 +305,34 @@ def has_window(length, fn):
     return lambda r: (lambda w: w and w[1] - w[0] >= length - 0.01)(fn(r))
 
 
-def run(tmp, guests, names, window=None, start=1.0, until=None, limit=20.0,
-        args=(), beside=None):
+def run(tmp, guests, names, window=None, start=1.0, until=None, limit=30.0,
+        args=(), beside=None, hmp=(), samples=20):
     """Run softvisor on one worker with GUESTS and judge NAMES.  With
     WINDOW (seconds) the guests are expected to run until told: the run
     is ended through QMP as soon as the report has a window of that
-    length in which every guest of NAMES is warm and running (UNTIL(result)
-    decides instead, if given), or after LIMIT seconds.  Without either,
-    the run ends by itself.  BESIDE, a (tmp, guests, names) triple, is a
-    second softvisor run at the same time, ended with the first: a
-    yardstick measured on the same host under the same load.  Returns the
-    Result, or the pair of Results with BESIDE."""
+    length in which every guest of NAMES is warm and running and has
+    printed SAMPLES progress lines (UNTIL(result) decides instead, if
+    given), or after LIMIT seconds.  Without either, the run ends by
+    itself.  The HMP commands HMP run just before the end.  BESIDE, a
+    (tmp, guests, names) triple, is a second softvisor run at the same
+    time, ended with the first: a yardstick measured on the same host.
+    Returns the Result, or the pair of Results with BESIDE."""
     if window and not until:
-        until = has_window(window, lambda r: r.window(names, start))
+        until = has_window(window, lambda r: r.window(names, start,
+                                                      samples=samples))
     runs = [Run(tmp, guests, names, args)]
     if beside:
         runs.append(Run(*beside, args=args))
     main = runs[0]
     while main.running() and time.monotonic() - main.t0 < limit:
         time.sleep(0.2)
+        for r in runs:
+            r.sample()
         main.res.reload()
         if until and until(main.res):
             break
     for r in runs:
-        r.quit()
+        r.quit(hmp if r is main else ())
     out = [r.finish() for r in runs]
     return (out[0], out[1]) if beside else out[0]
 
@@ -331,33 +390,70 @@ def wall_fraction(res, w, name, same):
     iterations: its part of the iterations of SAME (guests running the
     same program on the same worker, NAME among them) times their CPU
     time in the window, over the window's length.  Also returns the
-    worker's CPU over wall time (percent) for those guests."""
+    least CPU the worker had in any second of the window, in percent of
+    one CPU: what the host left it to share."""
     it = {n: res.units(n, w) for n in same}
     if w is None:
         # No window: the process's CPU and wall time as the host measured
         # them, startup included.
         ns, span = res.cpu * 1e9, res.wall * 1e9
+        least = 100.0 * ns / span if span > 0 else 0.0
     else:
         ns = sum(res.cpu_ns(n, w) for n in same)
         span = (w[1] - w[0]) * 1e9
+        least = min(100.0 * res.worker_ns(iv) / ((iv[1] - iv[0]) * 1e9)
+                    for iv in res.seconds(w))
     if not sum(it.values()) or span <= 0:
-        return None, 0.0
-    return 100.0 * it[name] / sum(it.values()) * ns / span, 100.0 * ns / span
+        return None, least
+    return 100.0 * it[name] / sum(it.values()) * ns / span, least
 
 
-def limit_check(c, what, got, pct, margin, worker, need, is_cap):
+# A host that keeps the worker waiting this long, on average, each time
+# before it runs again has more work than CPUs: the cap and reservation
+# clocks forgive at most 10 slices (20 ms) of lag, so such waits cost a
+# guest time it cannot catch up, and a guest's speed per CPU second then
+# drifts by 20% from one second to the next.  Two "nice yes" on the two
+# CPUs cost the worker under 1 ms per wait; a load average of 5 on this
+# 2-CPU machine, 4 ms.
+OVERLOAD_WAIT_MS = 2.0
+
+
+def host_cpu(res, w):
+    """The worker thread's CPU time as the host kernel counted it, in
+    percent of window W (sampled by run() every 0.2 s), or None."""
+    s = [x for x in res.worker_stat if w[0] - 0.2 <= x[0] <= w[1] + 0.2]
+    if len(s) < 2:
+        return None
+    return 100.0 * (s[-1][1] - s[0][1]) / ((s[-1][0] - s[0][0]) * 1e9)
+
+
+def overloaded(res, w):
+    """Why the host was too busy in some second of window W for a lower
+    bound to hold, or None."""
+    wait = res.host_wait(w)
+    if wait is not None and wait > OVERLOAD_WAIT_MS:
+        return ("the host kept the worker waiting %.1f ms a time (more "
+                "than %.0f)" % (wait, OVERLOAD_WAIT_MS))
+    return None
+
+
+def limit_check(c, what, got, pct, margin, res, w, worker, need, is_cap):
     """A cap or reservation of PCT percent of one CPU: within MARGIN of it
-    when the worker had at least NEED percent of a CPU (WORKER) in the
-    window, enough for the guest to reach its limit by its weight or
-    reservation.  With less, the host took the worker's time; the guest
-    then cannot be expected to reach its limit: a cap is checked as an
-    upper bound only, a reservation not at all (and a NOTE says so)."""
-    if worker >= need:
+    when the worker had at least NEED percent of a CPU (WORKER) in every
+    second of window W of RES, enough for the guest to reach its limit by
+    its weight or reservation, and the host was not overloaded.  Otherwise
+    the guest cannot be expected to reach its limit: a cap is checked as
+    an upper bound only, a reservation not at all (and a NOTE says why)."""
+    why = overloaded(res, w)
+    if not why and worker < need:
+        why = ("the worker had %.0f%% of a CPU in a second, less than the "
+               "%d%% needed" % (worker, need))
+    if not why:
         return c.check(what, got, pct, margin)
-    c.note("%s: %s; the worker had %.0f%% of a CPU, less than the %d%% "
-           "needed (%s)" % (what, "none" if got is None else "%.1f%%" % got,
-                            worker, need, "upper bound only" if is_cap
-                            else "not checked"))
+    c.note("%s: %s; %s (%s)" % (what, "none" if got is None else
+                                "%.1f%%" % got, why,
+                                "upper bound only" if is_cap else
+                                "not checked"))
     if is_cap:
         return c.at_most(what, got, pct + margin)
     return True
