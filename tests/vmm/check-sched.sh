@@ -64,10 +64,10 @@ w = res.window(["c1"])
 print("cap: window %s" % (w,))
 if c.true("cap: a 2 s window", w):
     S.limit_check(c, "cap 20 by report",
-                  100.0 * res.cpu_ns("c1", w) / ((w[1] - w[0]) * 1e9), 20, 2,
-                  res, w, 100, 0, True)
-    S.limit_check(c, "cap 20 by host CPU time", S.host_cpu(res, w), 20, 2,
-                  res, w, 100, 0, True)
+                  lambda iv: S.report_fraction(res, iv, "c1"), 20, 2, res, w,
+                  0, True)
+    S.limit_check(c, "cap 20 by host CPU time",
+                  lambda iv: S.host_fraction(res, iv), 20, 2, res, w, 0, True)
 
 # (c) reserve 40% beside three weight-4 guests, all counting: the reserved
 # guest's part of the iterations times the worker's CPU time is 40% of
@@ -80,12 +80,12 @@ res = S.run(tmp, [g("r1", "count secs=0", ",reserve=40")] +
 w = res.window(names)
 print("reserve: window %s" % (w,))
 if c.true("reserve: a 2 s window", w):
-    got, worker = S.wall_fraction(res, w, "r1", names)
-    S.limit_check(c, "reserve 40 by iterations", got, 40, 3, res, w, worker,
-                  50, False)
+    S.limit_check(c, "reserve 40 by iterations",
+                  lambda iv: S.iter_fraction(res, iv, "r1", names), 40, 3,
+                  res, w, 50, False)
     S.limit_check(c, "reserve 40 by cpu-ns",
-                  100.0 * res.cpu_ns("r1", w) / ((w[1] - w[0]) * 1e9), 40,
-                  3, res, w, worker, 50, False)
+                  lambda iv: S.report_fraction(res, iv, "r1"), 40, 3, res, w,
+                  50, False)
 
 # (d, e, f) isolation: a guest faults, one ends by debug exit, one halts,
 # one spins with interrupts off; the counter keeps half of the worker

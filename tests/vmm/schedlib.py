@@ -146,26 +146,13 @@ class Result:
         ts = [t for t in sorted(self.snaps) if w[0] <= t <= w[1]]
         return list(zip(ts, ts[1:]))
 
-    def host_wait(self, w):
-        """How long the host kept the worker thread waiting for a CPU
-        while it had work, in the worst second of window W: ms per time
-        it was put back on a CPU (the kernel's schedstat, sampled by run()
-        every 0.2 s on the process's clock, which is within ms of the
-        report's), or None."""
-        worst = None
-        for a, b in self.seconds(w):
-            s = [x for x in self.worker_stat if a - 0.1 <= x[0] <= b + 0.1]
-            if len(s) >= 2 and s[-1][3] > s[0][3]:
-                wait = (s[-1][2] - s[0][2]) / (s[-1][3] - s[0][3]) / 1e6
-                worst = wait if worst is None else max(worst, wait)
-        return worst
-
     def align(self, w):
         """This run's report times nearest to those of window W of another
-        run started at the same moment (within 0.2 s), or None."""
+        run started at about the same moment (within 0.5 s: on a loaded
+        host one may start that much later), or None."""
         out = []
         for t in w:
-            near = [u for u in self.snaps if abs(u - t) < 0.2]
+            near = [u for u in self.snaps if abs(u - t) < 0.5]
             if not near:
                 return None
             out.append(min(near, key=lambda u: abs(u - t)))
@@ -385,75 +372,95 @@ def weight_shares(c, res, w, names, weights, margin=3.0, what="weights"):
     return it
 
 
-def wall_fraction(res, w, name, same):
+def iter_fraction(res, w, name, same):
     """NAME's CPU as a percentage of one host CPU over window W, judged by
     iterations: its part of the iterations of SAME (guests running the
     same program on the same worker, NAME among them) times their CPU
-    time in the window, over the window's length.  Also returns the
-    least CPU the worker had in any second of the window, in percent of
-    one CPU: what the host left it to share."""
+    time in the window (the report's), over the window's length; or
+    None.  With W None (a run that had no window, to show how far off it
+    was): over the whole run, with the process's CPU and wall time as
+    the host kernel measured them."""
     it = {n: res.units(n, w) for n in same}
     if w is None:
-        # No window: the process's CPU and wall time as the host measured
-        # them, startup included.
         ns, span = res.cpu * 1e9, res.wall * 1e9
-        least = 100.0 * ns / span if span > 0 else 0.0
     else:
         ns = sum(res.cpu_ns(n, w) for n in same)
         span = (w[1] - w[0]) * 1e9
-        least = min(100.0 * res.worker_ns(iv) / ((iv[1] - iv[0]) * 1e9)
-                    for iv in res.seconds(w))
     if not sum(it.values()) or span <= 0:
-        return None, least
-    return 100.0 * it[name] / sum(it.values()) * ns / span, least
+        return None
+    return 100.0 * it[name] / sum(it.values()) * ns / span
 
 
-# A host that keeps the worker waiting this long, on average, each time
-# before it runs again has more work than CPUs: the cap and reservation
-# clocks forgive at most 10 slices (20 ms) of lag, so such waits cost a
-# guest time it cannot catch up, and a guest's speed per CPU second then
-# drifts by 20% from one second to the next.  Two "nice yes" on the two
-# CPUs cost the worker under 1 ms per wait; a load average of 5 on this
-# 2-CPU machine, 4 ms.
-OVERLOAD_WAIT_MS = 2.0
+def report_fraction(res, w, name):
+    """NAME's CPU in window W by the report, in percent of one CPU."""
+    return 100.0 * res.cpu_ns(name, w) / ((w[1] - w[0]) * 1e9)
 
 
-def host_cpu(res, w):
-    """The worker thread's CPU time as the host kernel counted it, in
-    percent of window W (sampled by run() every 0.2 s), or None."""
-    s = [x for x in res.worker_stat if w[0] - 0.2 <= x[0] <= w[1] + 0.2]
+def host_fraction(res, w):
+    """The worker thread's CPU time in window W as the host kernel counts
+    it (schedstat, sampled by run() every 0.2 s), in percent of one CPU;
+    or None."""
+    s = [x for x in res.worker_stat if w[0] - 0.1 <= x[0] <= w[1] + 0.1]
     if len(s) < 2:
         return None
     return 100.0 * (s[-1][1] - s[0][1]) / ((s[-1][0] - s[0][0]) * 1e9)
 
 
-def overloaded(res, w):
-    """Why the host was too busy in some second of window W for a lower
-    bound to hold, or None."""
-    wait = res.host_wait(w)
-    if wait is not None and wait > OVERLOAD_WAIT_MS:
-        return ("the host kept the worker waiting %.1f ms a time (more "
-                "than %.0f)" % (wait, OVERLOAD_WAIT_MS))
+# A host that keeps the worker waiting this long, on average, each time
+# before it runs it again has more work than CPUs: the cap and
+# reservation clocks forgive at most 10 slices (20 ms) of lag, so such
+# waits cost a guest time it cannot catch up, and a guest's speed per CPU
+# second drifts by 20% from one second to the next.  Two "nice yes" on
+# the two CPUs cost the worker under 1 ms a wait; a load average of 5 on
+# this 2-CPU machine, 4 ms.  Measured: reserve=40 beside three weight-4
+# guests got 40.0-40.2% in seconds with waits of 0.2-0.9 ms, even when
+# the worker had only 45% of a CPU, and 29-31% in seconds with waits of
+# 4-9 ms.
+OVERLOAD_WAIT_MS = 1.5
+
+
+def host_trouble(res, iv, need=0):
+    """Why the host left the worker too little in interval IV (one second
+    of a window) for a guest to reach a limit that needs NEED percent of
+    a CPU from the worker, or None."""
+    ss = [x for x in res.worker_stat if iv[0] - 0.1 <= x[0] <= iv[1] + 0.1]
+    if len(ss) >= 2 and ss[-1][3] > ss[0][3]:
+        wait = (ss[-1][2] - ss[0][2]) / (ss[-1][3] - ss[0][3]) / 1e6
+        if wait > OVERLOAD_WAIT_MS:
+            return "waited %.1f ms a time for a CPU" % wait
+    worker = 100.0 * res.worker_ns(iv) / ((iv[1] - iv[0]) * 1e9)
+    if worker < need:
+        return "had %.0f%% of a CPU, under the %d%% needed" % (worker, need)
     return None
 
 
-def limit_check(c, what, got, pct, margin, res, w, worker, need, is_cap):
-    """A cap or reservation of PCT percent of one CPU: within MARGIN of it
-    when the worker had at least NEED percent of a CPU (WORKER) in every
-    second of window W of RES, enough for the guest to reach its limit by
-    its weight or reservation, and the host was not overloaded.  Otherwise
-    the guest cannot be expected to reach its limit: a cap is checked as
-    an upper bound only, a reservation not at all (and a NOTE says why)."""
-    why = overloaded(res, w)
-    if not why and worker < need:
-        why = ("the worker had %.0f%% of a CPU in a second, less than the "
-               "%d%% needed" % (worker, need))
-    if not why:
-        return c.check(what, got, pct, margin)
-    c.note("%s: %s; %s (%s)" % (what, "none" if got is None else
-                                "%.1f%%" % got, why,
-                                "upper bound only" if is_cap else
-                                "not checked"))
+def limit_check(c, what, frac, pct, margin, res, w, need, is_cap):
+    """A cap or reservation of PCT percent of one CPU, FRAC(interval) the
+    guest's CPU in it (percent of one CPU).  Judged over the seconds of
+    window W of RES in which the host left the worker what the limit
+    needs (at least NEED percent of a CPU, by the guest's weight or
+    reservation, and no long waits for a CPU): there, within MARGIN of
+    PCT.  In other seconds the guest cannot be expected to reach its
+    limit, and a NOTE says which and why.  A cap is also an upper bound
+    over the whole window, whatever the host did."""
+    good, bad = [], []
+    for iv in res.seconds(w):
+        why = host_trouble(res, iv, need)
+        if why:
+            bad.append("%.0f-%.0f s: the worker %s" % (iv[0], iv[1], why))
+        else:
+            good.append(iv)
+    ok = True
+    if bad:
+        c.note("%s: seconds left out: %s" % (what, "; ".join(bad)))
+    if good:
+        vals = [frac(iv) for iv in good]
+        got = None if None in vals else sum(
+            v * (iv[1] - iv[0]) for v, iv in zip(vals, good)) / sum(
+            iv[1] - iv[0] for iv in good)
+        ok = c.check("%s (%d s)" % (what, len(good)), got, pct, margin)
+    else:
+        c.note("%s: no second to judge the limit in" % what)
     if is_cap:
-        return c.at_most(what, got, pct + margin)
-    return True
+        ok &= c.at_most(what + ", whole window", frac(w), pct + margin)
+    return ok
