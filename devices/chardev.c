@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -117,6 +118,20 @@ int chardev_spec_check(const char *spec, char *err, size_t errlen)
     return -1;
 }
 
+char *chardev_spec_path(const char *spec)
+{
+    char path[PATH_MAX], err[64];
+
+    if (strncmp(spec, "file:", 5) == 0) {
+        return strdup(spec + 5);
+    }
+    if (strncmp(spec, "unix:", 5) == 0 &&
+        chardev_socket_parse(spec, path, sizeof(path), err, sizeof(err)) == 0) {
+        return strdup(path);
+    }
+    return NULL;
+}
+
 CharDev *chardev_new(const char *spec, char *err, size_t errlen)
 {
     CharDev *chr;
@@ -146,9 +161,11 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
         }
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5]) {
         chr->kind = CHR_FILE;
+        char ferr[HOST_FILE_ERR_MAX];
         chr->out_fd =
-            host_file_open(spec + 5, HOST_FILE_WRITE, NULL, err, errlen);
+            host_file_open(spec + 5, HOST_FILE_WRITE, NULL, ferr, sizeof(ferr));
         if (chr->out_fd < 0) {
+            snprintf(err, errlen, "file:%s", ferr);
             free(chr);
             return NULL;
         }

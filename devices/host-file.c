@@ -20,6 +20,24 @@ static const char *host_file_type(mode_t m)
                          : "not a regular file";
 }
 
+/*
+ * A path of PATH_MAX bytes or more names no file (the kernel refuses it
+ * with ENAMETOOLONG).  Say so, showing its two ends, so that the message
+ * stays within HOST_FILE_ERR_MAX however long the path.  True if PATH is
+ * such a path.
+ */
+static bool host_file_too_long(const char *path, char *err, size_t errlen)
+{
+    size_t n = strlen(path);
+
+    if (n < PATH_MAX) {
+        return false;
+    }
+    snprintf(err, errlen, "%.40s...%s: %s (%zu bytes)", path, path + n - 40,
+             strerror(ENAMETOOLONG), n);
+    return true;
+}
+
 int host_file_open(const char *path, HostFileMode mode, uint64_t *size,
                    char *err, size_t errlen)
 {
@@ -30,6 +48,9 @@ int host_file_open(const char *path, HostFileMode mode, uint64_t *size,
     struct stat st;
     int fd;
 
+    if (host_file_too_long(path, err, errlen)) {
+        return -1;
+    }
     flags |= mode == HOST_FILE_READ    ? O_RDONLY
              : mode == HOST_FILE_WRITE ? O_WRONLY | O_CREAT
                                        : O_WRONLY | O_CREAT | O_APPEND;
@@ -91,6 +112,25 @@ FILE *host_file_fopen(const char *path, HostFileMode mode, char *err,
     return f;
 }
 
+FILE *host_file_dup_stream(FILE *f, char *err, size_t errlen)
+{
+    int fd;
+    FILE *copy;
+
+    fflush(f);
+    fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
+    /* "w" on a descriptor neither truncates nor moves it. */
+    copy = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!copy) {
+        snprintf(err, errlen, "cannot keep the log file open: %s",
+                 strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    return copy;
+}
+
 char *host_file_read_all(const char *path, size_t max, size_t *len, char *err,
                          size_t errlen)
 {
@@ -136,4 +176,69 @@ char *host_file_read_all(const char *path, size_t max, size_t *len, char *err,
     buf[got] = 0;
     *len = got;
     return buf;
+}
+
+char *host_file_resolve(const char *path, bool may_create, char *err,
+                        size_t errlen)
+{
+    struct stat st;
+    const char *slash, *name;
+    char *dir, *rdir, *full;
+    bool missing = false, link = false;
+
+    if (!*path) {
+        snprintf(err, errlen, "'': no file named");
+        return NULL;
+    }
+    if (host_file_too_long(path, err, errlen)) {
+        return NULL;
+    }
+    if (may_create && lstat(path, &st) != 0) {
+        missing = errno == ENOENT;
+    } else if (may_create) {
+        link = S_ISLNK(st.st_mode);
+    }
+    if (!missing) {
+        full = realpath(path, NULL);
+        if (!full) {
+            snprintf(err, errlen, "%s: %s", path,
+                     link && errno == ENOENT ? "a symbolic link to nothing"
+                                             : strerror(errno));
+        }
+        return full;
+    }
+    /* Not there yet: its parent directory must be. */
+    slash = strrchr(path, '/');
+    name = slash ? slash + 1 : path;
+    if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+        snprintf(err, errlen, "%s: not a file name", path);
+        return NULL;
+    }
+    dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                : strdup(".");
+    rdir = dir ? realpath(dir, NULL) : NULL;
+    if (!rdir) {
+        snprintf(err, errlen, "%s: %s", path, strerror(dir ? errno : ENOMEM));
+        free(dir);
+        return NULL;
+    }
+    free(dir);
+    full = malloc(strlen(rdir) + 1 + strlen(name) + 1);
+    if (full) {
+        sprintf(full, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", name);
+    } else {
+        snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+    }
+    free(rdir);
+    return full;
+}
+
+bool host_file_is_beneath(const char *resolved, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    if (!strcmp(dir, "/")) {
+        return resolved[0] == '/';
+    }
+    return !strncmp(resolved, dir, n) && (resolved[n] == '/' || !resolved[n]);
 }

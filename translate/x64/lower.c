@@ -785,11 +785,15 @@ bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
     l->exit_pos[0] = l->exit_pos[1] = X64_NOPATCH;
     ra_init(&l->ra, e, b);
 
-    /* Entry: charge the block's instructions; leave if the budget is
-     * spent or an exit was requested (DESIGN.md, "Budget"). */
+    /* Entry: charge the block's instructions, unless the budget is too
+     * small or a request is pending: then the run word minus the count is
+     * negative (cpu/cpu.h).  Only the low half is stored back, so a
+     * request another thread posts meanwhile stays (DESIGN.md, "Budget"). */
     tb->jit_code = x64_here(e);
-    x64_alu_mi(e, X64_SUB, 4, env_mem(ENV_OFF(budget)), (int32_t)tb->icount);
+    x64_mov_rm(e, 8, X64_RAX, env_mem(ENV_OFF(run_word)));
+    x64_alu_ri(e, X64_SUB, 8, X64_RAX, (int32_t)tb->icount);
     budget_exit = x64_jcc_fwd(e, X64_CC_S);
+    x64_mov_mr(e, 4, env_mem(ENV_OFF(budget)), X64_RAX);
 
     for (int i = 0; i < b->nops && !l->failed; i++) {
         ra_begin_op(&l->ra, i);
@@ -802,7 +806,6 @@ bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
         lower_slow_path(l, &l->slow[i]);
     }
     x64_patch_here(e, budget_exit);
-    x64_alu_mi(e, X64_ADD, 4, env_mem(ENV_OFF(budget)), (int32_t)tb->icount);
     x64_mov_ri(e, 4, X64_RAX, 0);
     if (!x64_jmp(e, env->epilogue)) {
         l->failed = true;
