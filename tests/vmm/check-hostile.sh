@@ -14,11 +14,13 @@
 # weighted guests' shares of the iterations within 3 points of 12.5, 12.5,
 # 25 and 50; the capped guest's CPU within 2 points of 20% of one CPU
 # (its part of the iterations times the worker's CPU time, over the
-# window).  A guest that escapes its slice takes the worker for itself
-# and both fail.  The window is 2 s once every guest is warm: rep's
-# first pass over its 64 MiB costs ~0.25 s of host page faults, so its
-# weight-1 guests are warm only after ~2.5 s (an 5 s run); the others
-# take ~3 s.
+# seconds in which the host left the worker enough for it; at most 22%
+# over the whole window in any case).  A guest that escapes its slice
+# takes the worker for itself and both fail.  The window is 2 s once
+# every guest is warm: rep's first rep stosd over its 64 MiB costs ~0.25 s
+# of host page faults, so its weight-1 guests are warm only after ~2.5 s
+# (a 6 s run, longer on a loaded host); the others take ~3.3 s.
+# HOSTILE_MODES="rep edge" runs some of them.
 cd "$(dirname "$0")/../.." || exit 1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
