@@ -16,8 +16,9 @@
 # alone a few seconds later in the same run: on a shared host a guest's
 # speed per CPU second drifts by 20% from one second to the next.  Two
 # runs at the same moment drift together within 3% unless the host is
-# overloaded (the worker waits over 1.5 ms for a CPU each time,
-# schedlib.OVERLOAD_WAIT_MS); then the speed is reported, not checked.
+# overloaded (schedlib.host_trouble: a worker waits for a CPU over a
+# quarter of the time, or over 1.5 ms a time); such seconds are left
+# out, and with none left the speed is reported, not checked.
 cd "$(dirname "$0")/../.." || exit 1
 SV=${SOFTVISOR:-./softvisor}
 E=tests/vmm/build/counter.elf
