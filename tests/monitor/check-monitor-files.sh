@@ -22,13 +22,15 @@ for f in "$SV" "$CLIENT" "$GUEST"; do
     [ -x "$f" ] || [ -f "$f" ] || fail "$f missing (make check builds it)"
 done
 
-# start_sv DIR ARGS...: softvisor with a slow guest (it keeps the process
-# up) and both monitors on sockets in DIR; waits for the QMP socket.
+# start_sv DIR ARGS...: softvisor with a guest that counts until it quits
+# (secs=0: one that ended on its own while no client was attached would
+# end softvisor too, the race check-monitor.sh had) and both monitors on
+# sockets in DIR; waits for the QMP socket.
 start_sv() {
     d=$1
     shift
     "$SV" -nographic "$@" \
-        -guest "name=idle,kernel=$GUEST,append=count secs=60,cap=5,serial=null" \
+        -guest "name=idle,kernel=$GUEST,append=count secs=0,cap=5,serial=null" \
         -monitor "unix:$d/mon,server,nowait" -qmp "unix:$d/qmp,server,nowait" \
         >"$d/sv.out" 2>&1 &
     pid=$!
