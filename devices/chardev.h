@@ -193,12 +193,16 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen);
 void chardev_free(CharDev *chr);
 
 /*
- * Output, from the device's thread.  Buffered (CharOut): written in
- * batches, at a newline or within CHAR_OUT_FLUSH_MS; the guest sees no
- * baud rate.
+ * Output, from the device's thread.  Gathered a line at a time, then
+ * buffered by a CharOut (written in batches, at a newline after a quiet
+ * moment or within CHAR_OUT_FLUSH_MS); the guest sees no baud rate.
+ * The device's thread hands over a partial line with chardev_sync() (at
+ * the end of a slice) or chardev_poll() (between slices).
  */
 void chardev_write(CharDev *chr, const uint8_t *buf, size_t len);
-/* Write what is buffered now (when the guest stops, say). */
+/* Hand what the device wrote to the buffer, whose rules write it. */
+void chardev_sync(CharDev *chr);
+/* Hand it over and write it all now (when the guest stops, say). */
 void chardev_flush(CharDev *chr);
 
 /*

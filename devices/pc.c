@@ -204,13 +204,19 @@ void pc_free(Machine *m)
     pc_board_free(b);
 }
 
-void pc_flush_output(Machine *m)
+void pc_end_slice(Machine *m, bool stopped)
 {
     PCBoard *b = m->board;
 
-    if (b) {
+    if (!b) {
+        return;
+    }
+    if (stopped) {
         chardev_flush(b->serial_chr);
         chardev_flush(b->debugcon_chr);
+    } else {
+        chardev_sync(b->serial_chr);
+        chardev_sync(b->debugcon_chr);
     }
 }
 

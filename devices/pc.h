@@ -41,10 +41,14 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen);
 /* Free the Machine and everything on the board.  NULL is fine. */
 void pc_free(Machine *m);
 
-/* Write out the serial and debug console output the board buffers (when
- * the guest stops: what it printed last comes before anything said about
- * its end). */
-void pc_flush_output(Machine *m);
+/*
+ * After each slice, on the guest's thread: the serial and debug console
+ * output of the slice goes to its buffers (whose timer writes it out
+ * even if the guest does not run again soon); when the guest STOPPED, it
+ * is written out at once, so what it printed last comes before anything
+ * said about its end.
+ */
+void pc_end_slice(Machine *m, bool stopped);
 
 /* What the execution loop's caller needs to know about the board. */
 bool pc_no_reboot(const Machine *m);

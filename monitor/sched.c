@@ -212,11 +212,9 @@ static gpointer sched_worker(gpointer opaque)
         c0 = sched_thread_cpu_ns();
         st = machine_run(m, budget);
         c1 = sched_thread_cpu_ns();
-        if (st != MACHINE_RUNNING) {
-            /* Its last output before anything said about its end; not
-             * under the lock, as the output may be slow to take it. */
-            pc_flush_output(m);
-        }
+        /* Its output (its last, before anything said about its end):
+         * not under the lock, as the output may be slow to take it. */
+        pc_end_slice(m, st != MACHINE_RUNNING);
 
         g_mutex_lock(&v->lock);
         sched_account(v, g, start, c1 - c0, m->cpu.icount - i0);

@@ -169,8 +169,10 @@ START_TEST(test_input_output)
 
     chardev_write(chr, (const uint8_t *)"world\n", 6);
     client_expect(c, "world\n");
-    /* Without a newline: out within a few ms, from the main loop. */
+    /* Without a newline: handed over at the end of the slice, and out
+     * within a few ms, from the main loop. */
     chardev_write(chr, (const uint8_t *)"prompt> ", 8);
+    chardev_sync(chr);
     client_expect(c, "prompt> ");
     /* Buffered output is not lost when the backend goes. */
     chardev_write(chr, (const uint8_t *)"bye", 3);
@@ -209,6 +211,7 @@ START_TEST(test_reconnect)
     poll_until(chr, &k, 2);
     ck_assert_mem_eq(k.buf, "ab", 2);
     chardev_write(chr, (const uint8_t *)"to-b", 4);
+    chardev_sync(chr);
     client_expect(c2, "to-b");
 
     /* A client gone while output is pending: EPIPE, no SIGPIPE, and the
@@ -222,6 +225,7 @@ START_TEST(test_reconnect)
     ck_assert_int_eq(write(c1, "c", 1), 1);
     poll_until(chr, &k, 3);
     chardev_write(chr, (const uint8_t *)"to-c", 4);
+    chardev_sync(chr);
     client_expect(c1, "to-c");
     close(c1);
     chardev_free(chr);
