@@ -5,15 +5,16 @@
  * Why: a guest writes its serial port a byte at a time, and one write(2)
  * per byte held serial output to a file or socket near 0.5 MB/s.  Here
  * bytes gather in a buffer and go out in batches; the rules in chardev.h
- * (batch full, newline after a pause, deadline) keep interactive output prompt
- * and bound the number of writes under a flood.
+ * (a full batch, a newline after a pause, a deadline) keep interactive
+ * output prompt and bound the number of writes under a flood.
  *
- * Threads: a guest's worker writes; the main loop runs the timer that
- * flushes what a guest left behind, and the watch that finishes output a
- * socket could not take at once.  One mutex guards the buffer and the
- * target, and is held across the write(2) itself, so that batches stay in
- * order.  The GSources hold a reference, so their callbacks never see a
- * freed CharOut; one that runs after char_out_free() finds it closed.
+ * Threads: a guest's worker writes (a line at a time, chardev.c); the
+ * main loop runs the timer that flushes what a guest left behind, and the
+ * watch that finishes output a socket could not take at once.  One mutex
+ * guards the buffer and the target, and is held across the write(2)
+ * itself, so that batches stay in order.  The GSources hold a reference,
+ * so their callbacks never see a freed CharOut; one that runs after
+ * char_out_free() finds it closed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
