@@ -1,0 +1,123 @@
+#!/bin/sh
+# make record-refs: record the references in tests/refs/ (README.md there)
+# from an oracle that is not softvisor: this host's CPU running the -m32
+# programs, or the command in $I386_RUNNER (qemu-i386) standing in for it.
+# Each reference file starts with "# recorded: HOW" (its MANIFEST, for the
+# guest outputs), which the tests print as their oracle.
+#
+# Usage: sh tests/refs/record.sh [guests] [bcd] [fuzz] [bench]  (default:
+#        all four); make record-refs [REFS="guests fuzz"] builds first.
+#
+# Environment:
+#   I386_RUNNER    run the -m32 programs through this command (qemu-i386)
+#   IMPORT         a directory of references recorded on silicon elsewhere
+#                  (../shared/testdata/native-refs: guest-programs/NAME.out,
+#                  bcd-table.bin.gz): guests and bcd take them from there
+#                  instead of running them, and check them against this
+#                  host's oracle where there is one (defined results only)
+#   IMPORT_WHAT    how IMPORT was recorded (its README), for the
+#                  "# recorded:" lines
+#
+# Nothing here is edited by hand: rerun this after a change to a guest
+# program, the BCD table's layout, the fuzz generator or a benchmark.
+
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/oracle.sh
+
+die() {
+    echo "record-refs: $*" >&2
+    exit 1
+}
+
+IMPORT=${IMPORT:-}
+IMPORT_WHAT=${IMPORT_WHAT:-}
+parts=${*:-guests bcd fuzz bench}
+
+I386_RUN=${I386_RUNNER:-}
+if [ -n "$I386_RUN" ]; then
+    runner_desc="$(${I386_RUN%% *} --version 2>/dev/null | head -n 1 | cut -d' ' -f1-3) (user-mode emulation, I386_RUNNER)"
+elif [ "$(oracle_config I386_RUNS)" = yes ]; then
+    runner_desc="native -m32"
+else
+    runner_desc=
+fi
+if [ -z "$runner_desc" ] && [ -z "$IMPORT" ]; then
+    die "this host cannot run i386 binaries (./configure: I386_RUNS = no):" \
+        "record on a host that can, or set I386_RUNNER=qemu-i386"
+fi
+if [ -n "$IMPORT" ]; then
+    [ -d "$IMPORT" ] || die "IMPORT=$IMPORT is not a directory"
+    [ -n "$IMPORT_WHAT" ] ||
+        die "IMPORT needs IMPORT_WHAT: how those references were recorded"
+fi
+
+cpu=$(grep -m 1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- tests ':!tests/refs' 2>/dev/null)" ]; then
+    commit="$commit with local changes to tests/"
+fi
+where="$cpu, Linux $(uname -r), $(date -u '+%Y-%m-%d'), sources of commit $commit"
+if [ -n "$runner_desc" ]; then
+    how="$runner_desc on $where"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/record-refs.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- guest programs: the stdout and exit code of each native twin ----
+
+record_guests() {
+    dir=$REFS/guest
+    mkdir -p "$dir"
+    names=$(for f in tests/guest/progs/*.c; do basename "$f" .c; done)
+    if [ -n "$IMPORT" ]; then
+        desc="$IMPORT_WHAT (imported from $IMPORT by record.sh on $where)"
+        [ -n "$runner_desc" ] &&
+            desc="$desc; checked there against $runner_desc"
+    else
+        desc=$how
+    fi
+    {
+        echo "# recorded: $desc"
+        echo "# The stdout of tests/guest/build/NAME.native is NAME.out; each line:"
+        echo "# NAME EXIT-CODE HASH-OF-SOURCES (tests/oracle.sh guest_sources)"
+    } >"$tmp/MANIFEST"
+    for n in $names; do
+        status=0
+        if [ -n "$runner_desc" ]; then
+            [ -x "tests/guest/build/$n.native" ] ||
+                die "missing tests/guest/build/$n.native (make guests)"
+            # shellcheck disable=SC2086
+            timeout -k 10 300 $I386_RUN "tests/guest/build/$n.native" \
+                </dev/null >"$tmp/$n.out" 2>"$tmp/$n.err"
+            status=$?
+            [ "$status" = 0 ] ||
+                die "$n.native exits $status: $(head -n 3 "$tmp/$n.err")"
+        fi
+        if [ -n "$IMPORT" ]; then
+            src=$IMPORT/guest-programs/$n.out
+            [ -f "$src" ] || die "no $src to import"
+            if [ -n "$runner_desc" ] && ! cmp -s "$src" "$tmp/$n.out"; then
+                diff "$src" "$tmp/$n.out" | head -n 10 >&2
+                die "$src differs from $runner_desc (< import, > here)"
+            fi
+            cp "$src" "$tmp/$n.out"
+        fi
+        echo "$n $status $(oracle_hash $(guest_sources "$n"))" >>"$tmp/MANIFEST"
+    done
+    rm -f "$dir"/*.out
+    for n in $names; do
+        cp "$tmp/$n.out" "$dir/$n.out"
+    done
+    cp "$tmp/MANIFEST" "$dir/MANIFEST"
+    echo "record-refs: guests: $(echo $names | wc -w) programs into $dir/"
+    echo "    recorded: $desc"
+}
+
+for part in $parts; do
+    case $part in
+    guests) record_guests ;;
+    *) die "unknown part '$part' (guests bcd fuzz bench)" ;;
+    esac
+done
