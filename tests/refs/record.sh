@@ -36,7 +36,7 @@ parts=${*:-guests bcd fuzz bench}
 
 I386_RUN=${I386_RUNNER:-}
 if [ -n "$I386_RUN" ]; then
-    runner_desc="$(${I386_RUN%% *} --version 2>/dev/null | head -n 1 | cut -d' ' -f1-3) (user-mode emulation, I386_RUNNER)"
+    runner_desc="$(${I386_RUN%% *} --version 2>/dev/null | head -n 1 | cut -d' ' -f1,3) (user-mode emulation, I386_RUNNER)"
 elif [ "$(oracle_config I386_RUNS)" = yes ]; then
     runner_desc="native -m32"
 else
@@ -53,14 +53,31 @@ if [ -n "$IMPORT" ]; then
 fi
 
 cpu=$(grep -m 1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain -- tests ':!tests/refs' 2>/dev/null)" ]; then
-    commit="$commit with local changes to tests/"
-fi
-where="$cpu, Linux $(uname -r), $(date -u '+%Y-%m-%d'), sources of commit $commit"
-if [ -n "$runner_desc" ]; then
-    how="$runner_desc on $where"
-fi
+host="$cpu, Linux $(uname -r), $(date -u '+%Y-%m-%d')"
+
+# "sources of commit X" for the files under PATHS, which the part's
+# references depend on.
+sources_of() {
+    c=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if [ -n "$(git status --porcelain -- "$@" 2>/dev/null)" ]; then
+        c="$c with local changes"
+    fi
+    echo "sources of commit $c"
+}
+
+# how PATHS...: the "# recorded:" text of a part recorded here.
+how() {
+    echo "$runner_desc on $host, $(sources_of "$@")"
+}
+
+# imported PATHS...: the same for a part taken from $IMPORT.
+imported() {
+    d="$IMPORT_WHAT; imported from $IMPORT on $host, $(sources_of "$@")"
+    if [ -n "$runner_desc" ]; then
+        d="$d, and checked there against $runner_desc"
+    fi
+    echo "$d"
+}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/record-refs.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -72,11 +89,9 @@ record_guests() {
     mkdir -p "$dir"
     names=$(for f in tests/guest/progs/*.c; do basename "$f" .c; done)
     if [ -n "$IMPORT" ]; then
-        desc="$IMPORT_WHAT (imported from $IMPORT by record.sh on $where)"
-        [ -n "$runner_desc" ] &&
-            desc="$desc; checked there against $runner_desc"
+        desc=$(imported tests/guest/progs tests/guest/lib)
     else
-        desc=$how
+        desc=$(how tests/guest/progs tests/guest/lib)
     fi
     {
         echo "# recorded: $desc"
