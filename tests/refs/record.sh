@@ -130,9 +130,44 @@ record_guests() {
     echo "    recorded: $desc"
 }
 
+# ---- the BCD table: bcd32 over every input of its layout ----
+
+record_bcd() {
+    out=$REFS/bcd-table.bin.gz
+    tool=tests/unit/oracle-bcd/bcd-record
+    [ -x "$tool" ] || die "missing $tool (make $tool)"
+    if [ -n "$IMPORT" ]; then
+        src=$IMPORT/bcd-table.bin.gz
+        [ -f "$src" ] || die "no $src to import"
+        if [ -n "$runner_desc" ]; then
+            # shellcheck disable=SC2086
+            I386_RUNNER=$I386_RUN "$tool" -c "$src" >"$tmp/bcd.log" ||
+                { cat "$tmp/bcd.log" >&2; die "$src differs from $runner_desc"; }
+            sed 's/^/    /' "$tmp/bcd.log"
+        fi
+        desc=$(imported tests/unit/oracle-bcd)
+        cp "$src" "$tmp/bcd-table.bin.gz"
+    else
+        # shellcheck disable=SC2086
+        I386_RUNNER=$I386_RUN "$tool" "$tmp/bcd-table.bin.gz" ||
+            die "$tool failed"
+        desc=$(how tests/unit/oracle-bcd)
+    fi
+    cp "$tmp/bcd-table.bin.gz" "$out"
+    {
+        echo "# recorded: $desc"
+        echo "# $out: AX and EFLAGS after DAA DAS AAA AAS AAM AAD; layout in"
+        echo "# tests/refs/README.md and tests/unit/oracle-bcd/bcd.h."
+        echo "# sha256 $(gzip -dc "$out" | sha256sum | cut -d' ' -f1) (uncompressed)"
+    } >"$REFS/bcd-table.txt"
+    echo "record-refs: bcd: $out"
+    echo "    recorded: $desc"
+}
+
 for part in $parts; do
     case $part in
     guests) record_guests ;;
+    bcd) record_bcd ;;
     *) die "unknown part '$part' (guests bcd fuzz bench)" ;;
     esac
 done

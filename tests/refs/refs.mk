@@ -10,7 +10,7 @@
 
 RECORD ?=
 
-record-refs: guests
+record-refs: guests $(ORACLE_BCD32) $(BCD_RECORD)
 	I386_RUNNER="$(I386_RUNNER)" IMPORT="$(IMPORT)" \
 		IMPORT_WHAT="$(IMPORT_WHAT)" sh tests/refs/record.sh $(RECORD)
 
