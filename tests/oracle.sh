@@ -47,6 +47,13 @@ guest_sources() {
     LC_ALL=C ls tests/guest/lib/*.c tests/guest/lib/*.h tests/guest/lib/*.S
 }
 
+# The sources of a benchmark's native twin (tests/bench/bench.mk).
+bench_sources() {
+    echo "tests/bench/progs/$1.c"
+    echo tests/bench/bench.h
+    LC_ALL=C ls tests/guest/lib/*.c tests/guest/lib/*.h tests/guest/lib/*.S
+}
+
 oracle_choose() {
     i386_runs=$(oracle_config I386_RUNS)
     I386_RUN=${I386_RUNNER:-}

@@ -164,10 +164,85 @@ record_bcd() {
     echo "    recorded: $desc"
 }
 
+# ---- fuzz: the native state of each program make check runs ----
+
+record_fuzz() {
+    seed=$(sed -n 's/^CHECK_SEED=//p' tests/fuzz/check-fuzz-diff.sh)
+    count=$(sed -n 's/^CHECK_N=//p' tests/fuzz/check-fuzz-diff.sh)
+    [ -n "$seed" ] && [ -n "$count" ] ||
+        die "no CHECK_SEED/CHECK_N in tests/fuzz/check-fuzz-diff.sh"
+    name=fuzz-$seed.txt
+    if [ -n "$IMPORT" ] && [ -f "$IMPORT/$name" ]; then
+        # Its own "# recorded:" line (fuzz-record wrote it where it ran)
+        # says how; the program hashes say whether it still fits.
+        cp "$IMPORT/$name" "$tmp/$name"
+        tests/fuzz/test-fuzz-diff -s "$seed" -n "$count" -r interp \
+            -R "$tmp/$name" >"$tmp/fuzz.log" ||
+            { tail -n 20 "$tmp/fuzz.log" >&2;
+              die "$IMPORT/$name does not fit these sources"; }
+        desc="$(ref_recorded "$tmp/$name"); imported from $IMPORT on $host"
+        sed -i "1s|^# recorded: .*|# recorded: $desc|" "$tmp/$name"
+    else
+        [ -n "$runner_desc" ] || die "fuzz: nothing to record with"
+        desc=$(how tests/fuzz)
+        # shellcheck disable=SC2086
+        tests/fuzz/fuzz-record "$seed" "$count" "$desc" $I386_RUN \
+            tests/fuzz/native32 >"$tmp/$name" || die "fuzz-record failed"
+    fi
+    cp "$tmp/$name" "$REFS/$name"
+    echo "record-refs: fuzz: $REFS/$name ($count programs of seed $seed)"
+    echo "    recorded: $desc"
+}
+
+# ---- bench: the checksum line of each benchmark's native twin ----
+
+record_bench() {
+    out=$REFS/bench.txt
+    names=$(for f in tests/bench/progs/*.c; do basename "$f" .c; done)
+    if [ -n "$IMPORT" ] && [ -f "$IMPORT/bench.txt" ]; then
+        desc=$(imported tests/bench tests/guest/lib)
+    else
+        [ -n "$runner_desc" ] || die "bench: nothing to record with"
+        desc=$(how tests/bench tests/guest/lib)
+    fi
+    {
+        echo "# recorded: $desc"
+        echo "# NAME HASH-OF-SOURCES (tests/oracle.sh bench_sources) and the"
+        echo "# checksum line of tests/bench/build/NAME.native"
+    } >"$tmp/bench.txt"
+    for n in $names; do
+        line=
+        if [ -n "$runner_desc" ]; then
+            [ -x "tests/bench/build/$n.native" ] ||
+                die "missing tests/bench/build/$n.native (make bench-guests)"
+            # shellcheck disable=SC2086
+            $I386_RUN "tests/bench/build/$n.native" >"$tmp/$n.out" 2>&1 ||
+                die "$n.native failed: $(tail -n 3 "$tmp/$n.out")"
+            line=$(grep -a -o "checksum $n [0-9a-f]\{8\} (self-checks ok)" \
+                "$tmp/$n.out" | tail -n 1)
+            [ -n "$line" ] || die "$n.native printed no checksum line"
+        fi
+        if [ -n "$IMPORT" ] && [ -f "$IMPORT/bench.txt" ]; then
+            imp=$(grep -a -o "checksum $n [0-9a-f]\{8\} (self-checks ok)" \
+                "$IMPORT/bench.txt" | tail -n 1)
+            [ -n "$imp" ] || die "no checksum of $n in $IMPORT/bench.txt"
+            [ -z "$line" ] || [ "$line" = "$imp" ] ||
+                die "$n: '$imp' in $IMPORT/bench.txt, '$line' from $runner_desc"
+            line=$imp
+        fi
+        echo "$n $(oracle_hash $(bench_sources "$n")) $line" >>"$tmp/bench.txt"
+    done
+    cp "$tmp/bench.txt" "$out"
+    echo "record-refs: bench: $out"
+    echo "    recorded: $desc"
+}
+
 for part in $parts; do
     case $part in
     guests) record_guests ;;
     bcd) record_bcd ;;
+    fuzz) record_fuzz ;;
+    bench) record_bench ;;
     *) die "unknown part '$part' (guests bcd fuzz bench)" ;;
     esac
 done

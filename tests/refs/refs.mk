@@ -10,7 +10,8 @@
 
 RECORD ?=
 
-record-refs: guests $(ORACLE_BCD32) $(BCD_RECORD)
+record-refs: guests $(ORACLE_BCD32) $(BCD_RECORD) $(FUZZ_BINS) $(FUZZ_RECORD) \
+		bench-guests
 	I386_RUNNER="$(I386_RUNNER)" IMPORT="$(IMPORT)" \
 		IMPORT_WHAT="$(IMPORT_WHAT)" sh tests/refs/record.sh $(RECORD)
 
