@@ -6,6 +6,7 @@
 #include "cpu/cpu.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -39,20 +40,24 @@ static void cpu_reset_seg(SegmentCache *sc, uint32_t selector, uint32_t base,
 void cpu_reset(CPUState *cpu)
 {
     /* What the reset does not touch: the wiring to the Machine, the
-     * statistics, and the exit-request word other threads write. */
+     * statistics, and the run word (the budget, and the requests other
+     * threads post). */
     struct AddressSpace *as = cpu->as;
     struct PortSpace *ports = cpu->ports;
     void *machine = cpu->machine;
     uint64_t icount = cpu->icount;
-    int32_t budget = cpu->budget;
+    const size_t run_word = offsetof(CPUState, run_word);
+    const size_t after = run_word + sizeof(cpu->run_word);
     int seg;
 
-    memset(cpu, 0, sizeof(*cpu));
+    /* Everything but the run word, which other threads may be writing
+     * at this moment. */
+    memset(cpu, 0, run_word);
+    memset((char *)cpu + after, 0, sizeof(*cpu) - after);
     cpu->as = as;
     cpu->ports = ports;
     cpu->machine = machine;
     cpu->icount = icount;
-    cpu->budget = budget;
     /* An empty jump-cache entry must match no block: no block has all
      * hflags bits set. */
     for (unsigned i = 0; i < JMP_CACHE_SIZE; i++) {

@@ -158,6 +158,17 @@ static inline unsigned jmp_cache_index(uint32_t pc)
     return pc & (JMP_CACHE_SIZE - 1);
 }
 
+/*
+ * Requests to the CPU's execution loop (CPUState.request), posted by any
+ * thread and taken at the next block boundary.  CPU_REQ_POSTED goes with
+ * every request, so that a posted high half stays negative even after a
+ * block's subtraction borrows from it.
+ */
+#define CPU_REQ_POSTED 0x80000000u
+#define CPU_REQ_EXIT 0x00000001u  /* back to the loop (status changed) */
+#define CPU_REQ_LEAVE 0x00000002u /* machine_run returns, guest runnable */
+#define CPU_REQ_WORK 0x00000004u  /* run the Machine's queued work */
+
 /* Number of 32-bit scratch slots the IR interpreter uses for block-local
  * temps; bounds the temps of one block. */
 #define CPU_NB_IR_TEMPS 512
@@ -181,11 +192,25 @@ typedef struct CPUState {
     /* Direction flag as the string stride sign: +1 or -1. */
     int32_t df;
     /*
-     * Instructions this CPU may still run before it returns to the
-     * execution loop.  Another thread asks for an exit by making it
-     * negative (atomically); every block checks it at entry.
+     * The run word (DESIGN.md, "Budget"; docs/ARCHITECTURE.md).  Its low
+     * half, budget, is how many more instructions this CPU may run before
+     * it returns to the execution loop: never negative, and written only
+     * by the thread running the CPU.  Its high half, request, holds the
+     * CPU_REQ_* bits that any thread posts with an atomic OR.  Each block
+     * loads the whole word, subtracts its instruction count and runs only
+     * if the result is not negative, then stores the low half back: a
+     * request makes the word negative, and so does a budget smaller than
+     * the block (the borrow turns an empty high half into all ones).  The
+     * block's store never touches the high half, so a request posted
+     * meanwhile cannot be lost.
      */
-    int32_t budget;
+    union {
+        uint64_t run_word;
+        struct {
+            int32_t budget;
+            uint32_t request;
+        };
+    };
     uint32_t hflags;
     SegmentCache seg[CPU_NB_SEGS];
     uint32_t cr[5];
@@ -256,6 +281,26 @@ _Noreturn void cpu_raise_unsupported(CPUState *cpu, const char *what);
 /* Leave the running block at once: the caller already stored the state
  * of the next instruction (eip etc.). */
 _Noreturn void cpu_loop_exit(CPUState *cpu);
+
+/* Post request BITS (CPU_REQ_*) to CPU from any thread. */
+static inline void cpu_request(CPUState *cpu, uint32_t bits)
+{
+    __atomic_fetch_or(&cpu->request, bits | CPU_REQ_POSTED, __ATOMIC_RELEASE);
+}
+
+/* Whether a request is pending (a cheap look for long helpers). */
+static inline bool cpu_request_pending(const CPUState *cpu)
+{
+    return __atomic_load_n(&cpu->request, __ATOMIC_RELAXED) != 0;
+}
+
+/* Take every pending request: the bits, without CPU_REQ_POSTED.  The
+ * running thread only. */
+static inline uint32_t cpu_request_take(CPUState *cpu)
+{
+    return __atomic_exchange_n(&cpu->request, 0, __ATOMIC_ACQUIRE) &
+           ~CPU_REQ_POSTED;
+}
 
 /* Human-readable name of an exception vector ("#GP", "#UD" ...). */
 const char *cpu_exception_name(int vector);

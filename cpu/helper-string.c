@@ -9,9 +9,15 @@
  *
  * Registers are updated after every iteration, so a fault in iteration k
  * leaves eCX/eSI/eDI as they were after iteration k-1, as on hardware.
- * Each iteration is charged to the budget; when it runs out with
- * iterations left, the helper returns 1 and the instruction restarts from
- * the registers as they stand.
+ *
+ * Each iteration is one instruction of the budget (DESIGN.md, "Budget"):
+ * the block paid for the first when it was entered, each further one is
+ * charged before it runs.  When the budget is spent, or another thread
+ * posted a request, with iterations left, the helper returns 1 and the
+ * instruction restarts from the registers as they stand, as after an
+ * interrupt between iterations (SDM Vol. 2, REP).  The budget never goes
+ * below zero, and an iteration that faults was charged but is refunded
+ * with the instruction by the execution loop, so the count stays exact.
  */
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
@@ -181,10 +187,10 @@ static uint8_t *str_host(CPUState *env, uint32_t lin, uint32_t len, bool write)
 /*
  * REP MOVS and REP STOS in bulk: the elements that stay within the
  * current source and destination pages, done with host memory operations
- * when both are plain RAM (DESIGN.md, "Budget": every element is still
- * charged).  Overlapping copies keep the element-by-element result of
- * the hardware.  Returns the number of elements done, 0 if the case is
- * not one for bulk (the caller then goes element by element).
+ * when both are plain RAM, at most COUNT of them (what is left, and what
+ * the budget allows).  Overlapping copies keep the element-by-element
+ * result of the hardware.  Returns the number of elements done, 0 if the
+ * case is not one for bulk (the caller then goes element by element).
  */
 static uint32_t str_bulk(CPUState *env, const StrOp *op, uint32_t count)
 {
@@ -193,7 +199,6 @@ static uint32_t str_bulk(CPUState *env, const StrOp *op, uint32_t count)
     uint32_t di = env->regs[R_EDI], si = env->regs[R_ESI];
     uint32_t dlin = env->seg[R_ES].base + di, slin = 0;
     uint32_t n = count, room;
-    int32_t budget = env->budget;
     uint8_t *d, *sp = NULL;
 
     /* 32-bit addressing over flat DS/ES/SS: no wrap, no limit to check. */
@@ -201,9 +206,6 @@ static uint32_t str_bulk(CPUState *env, const StrOp *op, uint32_t count)
         (op->kind == STR_MOVS && op->seg != R_DS && op->seg != R_ES &&
          op->seg != R_SS)) {
         return 0;
-    }
-    if (n > (uint32_t)budget + 1 || budget < 0) {
-        n = budget > 0 ? (uint32_t)budget + 1 : 1;
     }
     /* Elements wholly inside the destination's (and source's) page. */
     room = up ? (GUEST_PAGE_SIZE - (dlin & ~GUEST_PAGE_MASK)) / size
@@ -260,7 +262,8 @@ static uint32_t str_bulk(CPUState *env, const StrOp *op, uint32_t count)
 static uint32_t str_run(CPUState *env, StrKind kind, uint32_t packed)
 {
     StrOp op;
-    uint32_t count;
+    /* Iterations paid for and not yet done: the block paid for one. */
+    uint32_t paid = 1;
 
     str_decode(env, kind, packed, &op);
     if (op.rep && (env->regs[R_ECX] & op.amask) == 0) {
@@ -270,39 +273,34 @@ static uint32_t str_run(CPUState *env, StrKind kind, uint32_t packed)
         helper_check_io(env, op.port, op.size);
     }
     for (;;) {
-        bool stop;
+        uint32_t count = env->regs[R_ECX] & op.amask;
+        /* Iterations this entry may still do. */
+        uint32_t allowed = paid + (uint32_t)env->budget;
         uint32_t done = 0;
+        bool stop = false;
 
+        if (!paid && (env->budget == 0 || cpu_request_pending(env))) {
+            return 1;
+        }
         if (op.rep && (kind == STR_MOVS || kind == STR_STOS)) {
-            done = str_bulk(env, &op, env->regs[R_ECX] & op.amask);
+            done = str_bulk(env, &op, count < allowed ? count : allowed);
+            env->budget -= done - (done ? paid : 0);
         }
-        if (done) {
-            /* Charged as the element loop below charges: each element but
-             * the one already paid for, plus the next one. */
-            count = (env->regs[R_ECX] - done) & op.amask;
-            env->regs[R_ECX] = (env->regs[R_ECX] & ~op.amask) | count;
-            if (count == 0) {
-                __atomic_sub_fetch(&env->budget, done - 1, __ATOMIC_RELAXED);
-                return 0;
-            }
-            if (__atomic_sub_fetch(&env->budget, done, __ATOMIC_RELAXED) < 0) {
-                return 1;
-            }
-            continue;
+        if (!done) {
+            /* Charged before it runs: if it faults, the loop refunds the
+             * whole instruction, which the block had charged once. */
+            env->budget -= 1 - paid;
+            stop = str_step(env, &op);
+            done = 1;
         }
-        stop = str_step(env, &op);
+        paid = 0;
         if (!op.rep) {
             return 0;
         }
-        count = (env->regs[R_ECX] - 1) & op.amask;
+        count = (count - done) & op.amask;
         env->regs[R_ECX] = (env->regs[R_ECX] & ~op.amask) | count;
         if (count == 0 || stop) {
             return 0;
-        }
-        /* The budget word is also where other threads post an exit
-         * request, so the decrement must not lose their store. */
-        if (__atomic_sub_fetch(&env->budget, 1, __ATOMIC_RELAXED) < 0) {
-            return 1;
         }
     }
 }

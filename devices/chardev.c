@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "devices/chardev-int.h"
 #include "devices/chardev.h"
+#include "devices/host-file.h"
 
 typedef enum CharKind { CHR_NULL, CHR_STDIO, CHR_FILE, CHR_UNIX } CharKind;
 
@@ -35,7 +37,7 @@ struct CharDev {
     bool own_out; /* out_fd is ours to close */
     bool in_eof;
     bool out_broken;
-    TtyRestore *tty; /* non-NULL once stdin was put in raw mode */
+    TtyRestore *tty;  /* non-NULL once stdin was put in raw mode */
     CharSocket *sock; /* CHR_UNIX: the listening socket and its client */
 
     CharCanReceiveFn can_receive;
@@ -116,6 +118,20 @@ int chardev_spec_check(const char *spec, char *err, size_t errlen)
     return -1;
 }
 
+char *chardev_spec_path(const char *spec)
+{
+    char path[PATH_MAX], err[64];
+
+    if (strncmp(spec, "file:", 5) == 0) {
+        return strdup(spec + 5);
+    }
+    if (strncmp(spec, "unix:", 5) == 0 &&
+        chardev_socket_parse(spec, path, sizeof(path), err, sizeof(err)) == 0) {
+        return strdup(path);
+    }
+    return NULL;
+}
+
 CharDev *chardev_new(const char *spec, char *err, size_t errlen)
 {
     CharDev *chr;
@@ -145,10 +161,11 @@ CharDev *chardev_new(const char *spec, char *err, size_t errlen)
         }
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5]) {
         chr->kind = CHR_FILE;
+        char ferr[HOST_FILE_ERR_MAX];
         chr->out_fd =
-            open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+            host_file_open(spec + 5, HOST_FILE_WRITE, NULL, ferr, sizeof(ferr));
         if (chr->out_fd < 0) {
-            snprintf(err, errlen, "%s: %s", spec, strerror(errno));
+            snprintf(err, errlen, "file:%s", ferr);
             free(chr);
             return NULL;
         }

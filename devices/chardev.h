@@ -27,6 +27,9 @@ typedef void (*CharReceiveFn)(void *opaque, const uint8_t *buf, size_t len);
 
 /* Check SPEC's syntax without opening anything; 0, or -1 with ERR set. */
 int chardev_spec_check(const char *spec, char *err, size_t errlen);
+/* The host path a valid SPEC names (file:PATH, unix:PATH), malloc'd; NULL
+ * for a backend without one (stdio, null). */
+char *chardev_spec_path(const char *spec);
 /* Open a backend; NULL with "SPEC: problem" in ERR on failure. */
 CharDev *chardev_new(const char *spec, char *err, size_t errlen);
 /* Close it; a terminal put in raw mode gets its settings back. */

@@ -8,7 +8,12 @@
  * written with as_write_buf() so that code pages are invalidated.
  *
  * The file is read with pread() as the segments need it; it is never held
- * whole, so a large file costs no host memory beyond a copy buffer.
+ * whole, so a large file costs no host memory beyond a copy buffer.  No
+ * size a header gives is trusted: what is allocated or read is bounded by
+ * what is used (the Elf32_Phdr of each program header entry, not its
+ * e_phentsize; each module's command line, not the rest of the list), by
+ * the file's size, or by the guest's RAM and boot information area.  The
+ * loader reads no section headers.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -21,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "devices/host-file.h"
 #include "devices/multiboot.h"
 
 /* Header flags (spec 3.1.2).  Bits 0-15 are requirements: a loader that
@@ -75,7 +81,6 @@ typedef struct MbSegment {
 typedef struct MbModule {
     char *cmdline; /* "FILE ARGS" as given */
     char *path;    /* FILE */
-    int fd;
     uint32_t size;
     uint32_t addr;
 } MbModule;
@@ -104,13 +109,17 @@ typedef struct MbLoad {
 static int __attribute__((format(printf, 3, 4)))
 mb_fail(MbLoad *ld, const char *file, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[HOST_FILE_ERR_MAX];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    snprintf(ld->err, ld->errlen, "softvisor: %s: %s", file, msg);
+    if (file) {
+        snprintf(ld->err, ld->errlen, "%s: %s", file, msg);
+    } else {
+        snprintf(ld->err, ld->errlen, "%s", msg);
+    }
     return -1;
 }
 
@@ -138,26 +147,13 @@ static void st64(uint8_t *p, uint64_t v)
 /* Open PATH for reading, with its size; -1 with the error in LD. */
 static int mb_open(MbLoad *ld, const char *path, int *fd, uint64_t *size)
 {
-    struct stat st;
+    char err[HOST_FILE_ERR_MAX];
 
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    *fd = host_file_open(path, HOST_FILE_READ, size, err, sizeof(err));
     if (*fd < 0) {
-        return mb_fail(ld, path, "%s", strerror(errno));
+        /* ERR already names the file. */
+        return mb_fail(ld, NULL, "%s", err);
     }
-    if (fstat(*fd, &st) != 0) {
-        int e = errno;
-        close(*fd);
-        *fd = -1;
-        return mb_fail(ld, path, "%s", strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(*fd);
-        *fd = -1;
-        return mb_fail(ld, path, "%s",
-                       S_ISDIR(st.st_mode) ? strerror(EISDIR)
-                                           : "not a regular file");
-    }
-    *size = (uint64_t)st.st_size;
     return 0;
 }
 
@@ -212,7 +208,8 @@ static int mb_copy_to_guest(MbLoad *ld, const char *path, int fd,
 static void mb_zero_guest(MbLoad *ld, uint32_t paddr, uint32_t len,
                           uint8_t *buf)
 {
-    memset(buf, 0, MB_COPY_CHUNK);
+    /* Only what is used: 65535 one-byte segments must not clear 4 GB. */
+    memset(buf, 0, len < MB_COPY_CHUNK ? len : MB_COPY_CHUNK);
     while (len) {
         uint32_t n = len < MB_COPY_CHUNK ? len : MB_COPY_CHUNK;
         as_write_buf(ld->as, paddr, buf, n);
@@ -328,9 +325,8 @@ static int mb_parse_kludge(MbLoad *ld, const uint8_t *h, uint32_t hoff)
 static int mb_parse_elf(MbLoad *ld)
 {
     Elf32_Ehdr eh;
-    uint8_t *ph;
     uint64_t phsize;
-    int ret;
+    int ret = 0;
 
     if (ld->file_size < sizeof(eh) ||
         mb_pread(ld, ld->path, ld->fd, &eh, sizeof(eh), 0) != 0 ||
@@ -358,18 +354,19 @@ static int mb_parse_elf(MbLoad *ld)
                        "truncated: program headers end past "
                        "the end of the file");
     }
-    ph = malloc(phsize);
+    /* At most 65535 entries of 28 bytes, whatever e_phentsize says: only
+     * the Elf32_Phdr at the start of each entry is read, never the
+     * padding a hostile e_phentsize puts between them. */
     ld->segs = calloc(eh.e_phnum, sizeof(MbSegment));
-    if (!ph || !ld->segs) {
-        free(ph);
+    if (!ld->segs) {
         return mb_fail(ld, ld->path, "%s", strerror(ENOMEM));
     }
-    ret = mb_pread(ld, ld->path, ld->fd, ph, phsize, eh.e_phoff);
     for (unsigned i = 0; i < eh.e_phnum && ret == 0; i++) {
         Elf32_Phdr p;
 
-        memcpy(&p, ph + (size_t)i * eh.e_phentsize, sizeof(p));
-        if (p.p_type != PT_LOAD || p.p_memsz == 0) {
+        ret = mb_pread(ld, ld->path, ld->fd, &p, sizeof(p),
+                       eh.e_phoff + (uint64_t)i * eh.e_phentsize);
+        if (ret != 0 || p.p_type != PT_LOAD || p.p_memsz == 0) {
             continue;
         }
         if (p.p_filesz > p.p_memsz) {
@@ -389,7 +386,6 @@ static int mb_parse_elf(MbLoad *ld)
                 i, p.p_paddr, p.p_vaddr, p.p_offset, p.p_filesz, p.p_memsz};
         }
     }
-    free(ph);
     if (ret != 0) {
         return ret;
     }
@@ -414,6 +410,17 @@ static int mb_parse_elf(MbLoad *ld)
 static bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
 {
     return a < b_end && b < a_end;
+}
+
+/* Order by address, then by program header number. */
+static int mb_segment_cmp(const void *a, const void *b)
+{
+    const MbSegment *s = a, *t = b;
+
+    if (s->paddr != t->paddr) {
+        return s->paddr < t->paddr ? -1 : 1;
+    }
+    return s->index < t->index ? -1 : s->index > t->index;
 }
 
 static int mb_check_segments(MbLoad *ld)
@@ -446,18 +453,6 @@ static int mb_check_segments(MbLoad *ld)
                            s->index, s->paddr, (unsigned long long)end,
                            MULTIBOOT_INFO_ADDR, (unsigned long long)info_end);
         }
-        for (unsigned j = 0; j < i; j++) {
-            const MbSegment *t = &ld->segs[j];
-            if (overlaps(s->paddr, end, t->paddr,
-                         (uint64_t)t->paddr + t->memsz)) {
-                return mb_fail(ld, ld->path,
-                               "segment %u at 0x%x-0x%llx "
-                               "overlaps segment %u at 0x%x-0x%llx",
-                               s->index, s->paddr, (unsigned long long)end,
-                               t->index, t->paddr,
-                               (unsigned long long)t->paddr + t->memsz);
-            }
-        }
         if (ld->entry - s->paddr < s->memsz) {
             entry_ok = true;
         }
@@ -468,41 +463,99 @@ static int mb_check_segments(MbLoad *ld)
                        "segments",
                        ld->entry);
     }
+    /* Sorted by address, two segments overlap only if two neighbours do:
+     * n log n, where comparing every pair would let 65535 headers keep
+     * the main loop busy for seconds.  Loading does not depend on the
+     * order. */
+    qsort(ld->segs, ld->nsegs, sizeof(MbSegment), mb_segment_cmp);
+    for (unsigned i = 1; i < ld->nsegs; i++) {
+        const MbSegment *s = &ld->segs[i - 1], *t = &ld->segs[i];
+        uint64_t s_end = (uint64_t)s->paddr + s->memsz;
+        const MbSegment *hi = s->index > t->index ? s : t;
+        const MbSegment *lo = s->index > t->index ? t : s;
+
+        if (t->paddr < s_end) {
+            return mb_fail(ld, ld->path,
+                           "segment %u at 0x%x-0x%llx "
+                           "overlaps segment %u at 0x%x-0x%llx",
+                           hi->index, hi->paddr,
+                           (unsigned long long)hi->paddr + hi->memsz, lo->index,
+                           lo->paddr,
+                           (unsigned long long)lo->paddr + lo->memsz);
+        }
+    }
     return 0;
 }
 
 /* ---- modules (QEMU's -initrd syntax) ----------------------------------- */
 
 /*
- * Split "FILE[ ARGS][,FILE[ ARGS]...]" at single commas; ",," stands for a
- * comma.  Each item is a module's command line; its file name is the part
- * before the first space.
+ * One item of "FILE[ ARGS][,FILE[ ARGS]...]", split at single commas;
+ * ",," stands for a comma.  The item is a module's command line; its file
+ * name is the part before the first space.  Sets *CMDLINE and *PATH
+ * (malloc'd; NULL when out of memory) and returns where the next item
+ * starts, or NULL after the last.
  */
+static const char *mb_next_module(const char *p, char **cmdline, char **path)
+{
+    size_t n = 0;
+    char *q, *space;
+
+    /* The item's length first: sizing each item by the rest of the list
+     * would cost memory quadratic in the list's length. */
+    for (const char *e = p; *e && !(e[0] == ',' && e[1] != ',');
+         e += e[0] == ',' ? 2 : 1) {
+        n++;
+    }
+    *path = NULL;
+    *cmdline = q = malloc(n + 1);
+    if (q) {
+        for (; *p && !(p[0] == ',' && p[1] != ','); p++) {
+            if (p[0] == ',') {
+                p++; /* ",," */
+            }
+            *q++ = *p;
+        }
+        *q = '\0';
+        space = strchr(*cmdline, ' ');
+        *path = space ? strndup(*cmdline, (size_t)(space - *cmdline))
+                      : strdup(*cmdline);
+    } else {
+        p += strlen(p);
+    }
+    return *p == ',' ? p + 1 : NULL;
+}
+
+int multiboot_module_paths(const char *initrd,
+                           int (*fn)(const char *path, void *opaque),
+                           void *opaque)
+{
+    const char *p = initrd && *initrd ? initrd : NULL;
+    int ret = 0;
+
+    while (p && ret == 0) {
+        char *cmdline, *path;
+
+        p = mb_next_module(p, &cmdline, &path);
+        ret = path ? fn(path, opaque) : -1;
+        free(cmdline);
+        free(path);
+    }
+    return ret;
+}
+
 static int mb_parse_modules(MbLoad *ld, const char *list)
 {
     size_t cap = 0;
     const char *p = list;
 
-    for (;;) {
-        size_t n = strlen(p);
-        char *item = malloc(n + 1), *q = item, *space;
+    while (p) {
         MbModule *m;
 
-        if (!item) {
-            return mb_fail(ld, ld->path, "%s", strerror(ENOMEM));
-        }
-        while (*p && !(p[0] == ',' && p[1] != ',')) {
-            if (p[0] == ',') {
-                p++; /* ",," */
-            }
-            *q++ = *p++;
-        }
-        *q = '\0';
         if (ld->nmods == cap) {
             size_t ncap = cap ? cap * 2 : 4;
             MbModule *nm = realloc(ld->mods, ncap * sizeof(MbModule));
             if (!nm) {
-                free(item);
                 return mb_fail(ld, ld->path, "%s", strerror(ENOMEM));
             }
             ld->mods = nm;
@@ -510,21 +563,19 @@ static int mb_parse_modules(MbLoad *ld, const char *list)
         }
         m = &ld->mods[ld->nmods++];
         memset(m, 0, sizeof(*m));
-        m->fd = -1;
-        m->cmdline = item;
-        space = strchr(item, ' ');
-        m->path = space ? strndup(item, (size_t)(space - item)) : strdup(item);
+        p = mb_next_module(p, &m->cmdline, &m->path);
         if (!m->path) {
             return mb_fail(ld, ld->path, "%s", strerror(ENOMEM));
         }
-        if (*p != ',') {
-            return 0;
-        }
-        p++;
     }
+    return 0;
 }
 
-/* Open every module and give it a page-aligned place after the kernel. */
+/*
+ * Give every module a page-aligned place after the kernel.  Each file is
+ * open only while it is looked at, here and again when it is copied: a
+ * list of thousands of modules must not take as many descriptors.
+ */
 static int mb_place_modules(MbLoad *ld, uint32_t kernel_end)
 {
     uint64_t addr =
@@ -533,10 +584,12 @@ static int mb_place_modules(MbLoad *ld, uint32_t kernel_end)
     for (unsigned i = 0; i < ld->nmods; i++) {
         MbModule *m = &ld->mods[i];
         uint64_t size;
+        int fd;
 
-        if (mb_open(ld, m->path, &m->fd, &size) != 0) {
+        if (mb_open(ld, m->path, &fd, &size) != 0) {
             return -1;
         }
+        close(fd);
         if (addr + size > ld->ram_size) {
             return mb_fail(ld, m->path,
                            "module does not fit in RAM (it "
@@ -548,6 +601,25 @@ static int mb_place_modules(MbLoad *ld, uint32_t kernel_end)
         addr = PAGE_ALIGN_UP(addr + size);
     }
     return 0;
+}
+
+/* Copy module M to its place; it must still have the size it was placed
+ * with. */
+static int mb_copy_module(MbLoad *ld, const MbModule *m, uint8_t *buf)
+{
+    uint64_t size;
+    int fd, ret;
+
+    if (mb_open(ld, m->path, &fd, &size) != 0) {
+        return -1;
+    }
+    if (size != m->size) {
+        ret = mb_fail(ld, m->path, "file changed while loading");
+    } else {
+        ret = mb_copy_to_guest(ld, m->path, fd, 0, m->addr, m->size, buf);
+    }
+    close(fd);
+    return ret;
 }
 
 /* ---- boot information (spec 3.3) -------------------------------------- */
@@ -662,8 +734,7 @@ static int mb_write_image(MbLoad *ld)
         mb_zero_guest(ld, s->paddr + s->filesz, s->memsz - s->filesz, buf);
     }
     for (unsigned i = 0; i < ld->nmods && ret == 0; i++) {
-        const MbModule *m = &ld->mods[i];
-        ret = mb_copy_to_guest(ld, m->path, m->fd, 0, m->addr, m->size, buf);
+        ret = mb_copy_module(ld, &ld->mods[i], buf);
     }
     free(buf);
     return ret;
@@ -766,14 +837,13 @@ int multiboot_load_image(AddressSpace *as, const char *kernel,
                          const char *append, const char *initrd,
                          MultibootBoot *boot, char *err, size_t errlen)
 {
-    return multiboot_load_memory(as, kernel, NULL, 0, append, initrd, boot,
-                                 err, errlen);
+    return multiboot_load_memory(as, kernel, NULL, 0, append, initrd, boot, err,
+                                 errlen);
 }
 
-int multiboot_load_memory(AddressSpace *as, const char *name,
-                          const void *image, size_t size, const char *append,
-                          const char *initrd, MultibootBoot *boot, char *err,
-                          size_t errlen)
+int multiboot_load_memory(AddressSpace *as, const char *name, const void *image,
+                          size_t size, const char *append, const char *initrd,
+                          MultibootBoot *boot, char *err, size_t errlen)
 {
     MbLoad ld = {
         .as = as,
@@ -793,9 +863,6 @@ int multiboot_load_memory(AddressSpace *as, const char *name,
         close(ld.fd);
     }
     for (unsigned i = 0; i < ld.nmods; i++) {
-        if (ld.mods[i].fd >= 0) {
-            close(ld.mods[i].fd);
-        }
         free(ld.mods[i].cmdline);
         free(ld.mods[i].path);
     }

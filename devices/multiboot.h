@@ -57,7 +57,8 @@ typedef struct MultibootBoot {
  * Load KERNEL (and the modules in INITRD: QEMU's "FILE[ ARGS][,FILE...]",
  * ",," for a comma) into AS, write the boot information and map the GDT
  * ROM.  APPEND may be NULL.  Everything is checked before the first byte
- * is written.  0, or -1 with one line "softvisor: FILE: problem" in ERR.
+ * is written.  0, or -1 with one line "FILE: problem" in ERR (the program
+ * puts its name before it).
  */
 int multiboot_load_image(AddressSpace *as, const char *kernel,
                          const char *append, const char *initrd,
@@ -71,10 +72,16 @@ int multiboot_add_gdt_rom(AddressSpace *as);
 /* The same for a kernel already in memory (the built-in demo guest):
  * IMAGE/SIZE are its bytes, NAME what messages and the command line call
  * it. */
-int multiboot_load_memory(AddressSpace *as, const char *name,
-                          const void *image, size_t size, const char *append,
-                          const char *initrd, MultibootBoot *boot, char *err,
-                          size_t errlen);
+int multiboot_load_memory(AddressSpace *as, const char *name, const void *image,
+                          size_t size, const char *append, const char *initrd,
+                          MultibootBoot *boot, char *err, size_t errlen);
+
+/* Call FN with the file name of each module in INITRD (as above; NULL or
+ * "" for none), as the loader will open it; stops at the first non-zero
+ * return, which it returns (-1 when out of memory). */
+int multiboot_module_paths(const char *initrd,
+                           int (*fn)(const char *path, void *opaque),
+                           void *opaque);
 
 /* Put M's CPU in the state of spec 3.2 for BOOT. */
 void multiboot_enter(Machine *m, const MultibootBoot *boot);

@@ -14,6 +14,7 @@
 #include "devices/chardev.h"
 #include "devices/debugcon.h"
 #include "devices/debugexit.h"
+#include "devices/host-file.h"
 #include "devices/irq.h"
 #include "devices/multiboot.h"
 #include "devices/pc.h"
@@ -55,11 +56,11 @@ static void pc_board_free(PCBoard *b)
 static CharDev *pc_chardev(const char *flag, const char *spec, char *err,
                            size_t errlen)
 {
-    char msg[512];
+    char msg[HOST_FILE_ERR_MAX];
     CharDev *chr = chardev_new(spec, msg, sizeof(msg));
 
     if (!chr) {
-        snprintf(err, errlen, "softvisor: %s %s", flag, msg);
+        snprintf(err, errlen, "%s %s", flag, msg);
     }
     return chr;
 }
@@ -92,14 +93,13 @@ static int pc_add_devices(Machine *m, PCBoard *b, const PCConfig *cfg,
     }
     b->com1 = serial_new(m->ports, PC_COM1_BASE, b->serial_chr, irq4);
     if (!b->com1) {
-        snprintf(err, errlen, "softvisor: cannot add COM1 at 0x%x",
-                 PC_COM1_BASE);
+        snprintf(err, errlen, "cannot add COM1 at 0x%x", PC_COM1_BASE);
         return -1;
     }
     b->debug_exit = debugexit_new(m, exit_base, exit_size);
     if (!b->debug_exit) {
         snprintf(err, errlen,
-                 "softvisor: cannot add isa-debug-exit at "
+                 "cannot add isa-debug-exit at "
                  "0x%x (size %u): ports taken or out of range",
                  exit_base, exit_size);
         return -1;
@@ -108,14 +108,14 @@ static int pc_add_devices(Machine *m, PCBoard *b, const PCConfig *cfg,
     b->post = postcode_new(m->ports, POSTCODE_PORT);
     if (!b->debugcon || !b->post) {
         snprintf(err, errlen,
-                 "softvisor: cannot add the debug console "
+                 "cannot add the debug console "
                  "(0x%x) and POST (0x%x) ports: taken by isa-debug-exit?",
                  DEBUGCON_PORT, POSTCODE_PORT);
         return -1;
     }
     if (machine_add_poll(m, serial_poll, b->com1) != 0 ||
         machine_add_poll(m, pc_poll_debugcon, b->debugcon_chr) != 0) {
-        snprintf(err, errlen, "softvisor: too many poll functions");
+        snprintf(err, errlen, "too many poll functions");
         return -1;
     }
     return 0;
@@ -130,10 +130,10 @@ static int pc_load_kernel(Machine *m, const PCConfig *cfg, char *err,
         return multiboot_load(m, cfg->kernel, cfg->append, cfg->initrd, err,
                               errlen);
     }
-    if (multiboot_load_memory(m->as, cfg->kernel_name ? cfg->kernel_name : "kernel",
-                              cfg->kernel_image, cfg->kernel_image_size,
-                              cfg->append, cfg->initrd, &boot, err,
-                              errlen) != 0) {
+    if (multiboot_load_memory(
+            m->as, cfg->kernel_name ? cfg->kernel_name : "kernel",
+            cfg->kernel_image, cfg->kernel_image_size, cfg->append, cfg->initrd,
+            &boot, err, errlen) != 0) {
         return -1;
     }
     multiboot_enter(m, &boot);
@@ -154,7 +154,7 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
 
     if (!cfg->kernel && !cfg->kernel_image) {
         snprintf(err, errlen,
-                 "softvisor: no kernel to boot (-kernel); "
+                 "no kernel to boot (-kernel); "
                  "BIOS boot is not supported yet");
         return NULL;
     }
@@ -164,7 +164,7 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
     }
     b = calloc(1, sizeof(*b));
     if (!b) {
-        snprintf(err, errlen, "softvisor: out of memory");
+        snprintf(err, errlen, "out of memory");
         machine_free(m);
         return NULL;
     }
@@ -178,7 +178,7 @@ Machine *pc_new(const PCConfig *cfg, char *err, size_t errlen)
     if (as_fill_hole(m->as, "legacy-hole", PC_HOLE_START,
                      PC_HOLE_END - PC_HOLE_START) != 0) {
         snprintf(err, errlen,
-                 "softvisor: cannot map the legacy hole "
+                 "cannot map the legacy hole "
                  "0x%x-0x%x",
                  PC_HOLE_START, PC_HOLE_END - 1);
         pc_free(m);

@@ -18,7 +18,7 @@ typedef struct PCConfig {
     MachineAccel accel;
     size_t code_cache_size; /* JIT code buffer; 0: the default */
     unsigned log_mask;
-    FILE *log;
+    FILE *log; /* NULL: stderr; else borrowed for the Machine's life */
     const char *kernel, *append, *initrd;
     /* A kernel already in memory, used when KERNEL is NULL (the built-in
      * demo guest); KERNEL_NAME names it. */

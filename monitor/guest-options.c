@@ -7,8 +7,13 @@
 #include <string.h>
 
 #include "devices/chardev.h"
+#include "devices/host-file.h"
+#include "devices/multiboot.h"
 #include "monitor/guest-options.h"
 #include "monitor/options.h"
+
+/* A -config file is a few lines per guest; a larger one is a mistake. */
+#define GUEST_CONFIG_MAX (1u << 20)
 
 GuestSpec *guest_spec_new(void)
 {
@@ -63,8 +68,7 @@ static int parse_bool(const char *v, bool *out)
 {
     if (!v || !strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
         *out = true;
-    } else if (!strcmp(v, "off") || !strcmp(v, "no") ||
-               !strcmp(v, "false")) {
+    } else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) {
         *out = false;
     } else {
         return -1;
@@ -72,18 +76,115 @@ static int parse_bool(const char *v, bool *out)
     return 0;
 }
 
-int guest_spec_set(GuestSpec *s, const char *key, const char *value,
-                   char *err, size_t errlen)
+/* ---- -monitor-allow-dir --------------------------------------------- */
+
+typedef struct PathCheck {
+    const GuestSpec *s;
+    const char *key;
+    bool may_create;
+    char *err;
+    size_t errlen;
+} PathCheck;
+
+/* PATH must resolve (symbolic links and ".." followed, as open() will)
+ * under one of the allowed directories. */
+static int guest_spec_check_path(const char *path, void *opaque)
+{
+    const PathCheck *pc = opaque;
+    const char *name = pc->s->cfg.name[0] ? pc->s->cfg.name : "?";
+    char ferr[HOST_FILE_ERR_MAX];
+    char *real = host_file_resolve(path, pc->may_create, ferr, sizeof(ferr));
+
+    if (!real) {
+        snprintf(pc->err, pc->errlen, "guest '%s': key '%s': %s", name, pc->key,
+                 ferr);
+        return -1;
+    }
+    for (char *const *d = pc->s->allow_dirs; *d; d++) {
+        if (host_file_is_beneath(real, *d)) {
+            free(real);
+            return 0;
+        }
+    }
+    if (strcmp(real, path) != 0) {
+        snprintf(pc->err, pc->errlen,
+                 "guest '%s': key '%s': %s (%s) is outside -monitor-allow-dir",
+                 name, pc->key, path, real);
+    } else {
+        snprintf(pc->err, pc->errlen,
+                 "guest '%s': key '%s': %s is outside -monitor-allow-dir", name,
+                 pc->key, path);
+    }
+    free(real);
+    return -1;
+}
+
+/* For a monitor client's guest: the host paths VALUE of KEY names. */
+static int guest_spec_check_paths(const GuestSpec *s, const char *key,
+                                  const char *value, char *err, size_t errlen)
+{
+    PathCheck pc = {s, key, false, err, errlen};
+    char *path;
+    int ret;
+
+    if (!s->allow_dirs) {
+        return 0;
+    }
+    if (!strcmp(key, "kernel")) {
+        return guest_spec_check_path(value, &pc);
+    }
+    if (!strcmp(key, "initrd")) {
+        ret = multiboot_module_paths(value, guest_spec_check_path, &pc);
+        if (ret < 0 && !err[0]) {
+            snprintf(err, errlen, "out of memory");
+        }
+        return ret;
+    }
+    if (!strcmp(key, "D")) {
+        pc.may_create = true;
+        return guest_spec_check_path(value, &pc);
+    }
+    if (strcmp(key, "serial") && strcmp(key, "debugcon")) {
+        return 0;
+    }
+    /* A backend that names no path is harmless; one this check does not
+     * know is refused rather than let through. */
+    path = chardev_spec_path(value);
+    if (!path) {
+        if (!strcmp(value, "stdio") || !strcmp(value, "mon:stdio") ||
+            !strcmp(value, "null")) {
+            return 0;
+        }
+        snprintf(err, errlen,
+                 "guest '%s': key '%s': %s is not allowed with "
+                 "-monitor-allow-dir",
+                 s->cfg.name, key, value);
+        return -1;
+    }
+    pc.may_create = true;
+    ret = guest_spec_check_path(path, &pc);
+    free(path);
+    return ret;
+}
+
+int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
+                   size_t errlen)
 {
     PCConfig *pc = &s->cfg.pc;
     const char *name = s->cfg.name[0] ? s->cfg.name : "?";
     const char *why = NULL;
-    char cerr[256];
+    char cerr[HOST_FILE_ERR_MAX];
     bool flag;
 
     if (!value && strcmp(key, "no-reboot") && strcmp(key, "nographic")) {
         snprintf(err, errlen, "guest '%s': key '%s' needs a value", name, key);
         return -1;
+    }
+    if (value) {
+        err[0] = 0;
+        if (guest_spec_check_paths(s, key, value, err, errlen) < 0) {
+            return -1;
+        }
     }
     if (!strcmp(key, "name")) {
         if (strlen(value) >= sizeof(s->cfg.name)) {
@@ -117,8 +218,15 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         const char *v = !strcmp(value, "mon:stdio") ? "stdio" : value;
         if (chardev_spec_check(v, cerr, sizeof(cerr)) < 0) {
             /* Inside -guest, commas between unix:PATH's options are
-             * doubled: serial=unix:PATH,,server,,nowait. */
-            why = cerr;
+             * doubled: serial=unix:PATH,,server,,nowait.  CERR names the
+             * spec already. */
+            if (s->from_flags) {
+                snprintf(err, errlen, "-%s %s", key, cerr);
+            } else {
+                snprintf(err, errlen, "guest '%s': key '%s': %s", name, key,
+                         cerr);
+            }
+            return -1;
         } else if (key[0] == 's') {
             pc->serial = spec_strdup(s, v);
         } else {
@@ -168,13 +276,14 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         if (s->log_file) {
             fclose(s->log_file);
         }
-        s->log_file = fopen(value, "w");
+        char ferr[HOST_FILE_ERR_MAX];
+        s->log_file =
+            host_file_fopen(value, HOST_FILE_WRITE, ferr, sizeof(ferr));
         if (!s->log_file) {
             if (s->from_flags) {
-                snprintf(err, errlen, "-D %s: %s", value, strerror(errno));
+                snprintf(err, errlen, "-D %s", ferr);
             } else {
-                snprintf(err, errlen, "guest '%s': key 'D': %s: %s", name,
-                         value, strerror(errno));
+                snprintf(err, errlen, "guest '%s': key 'D': %s", name, ferr);
             }
             return -1;
         }
@@ -188,8 +297,7 @@ int guest_spec_set(GuestSpec *s, const char *key, const char *value,
         return -1;
     }
     if (why) {
-        snprintf(err, errlen, "guest '%s': %s='%s': %s", name, key, value,
-                 why);
+        snprintf(err, errlen, "guest '%s': %s='%s': %s", name, key, value, why);
         return -1;
     }
     return 0;
@@ -221,12 +329,14 @@ static GPtrArray *split_pairs(const char *text)
     return items;
 }
 
-GuestSpec *guest_spec_parse(const char *text, char *err, size_t errlen)
+GuestSpec *guest_spec_parse(const char *text, char *const *allow_dirs,
+                            char *err, size_t errlen)
 {
     GuestSpec *s = guest_spec_new();
     GPtrArray *items = split_pairs(text);
     int ret = 0;
 
+    s->allow_dirs = allow_dirs;
     /* The name first, so that every later message can give it. */
     for (guint i = 0; i < items->len; i++) {
         const char *it = items->pdata[i];
@@ -260,6 +370,48 @@ GuestSpec *guest_spec_parse(const char *text, char *err, size_t errlen)
     return s;
 }
 
+/*
+ * GKeyFile merges two groups of the same name into one, so that a second
+ * [guest a] would silently add to (or override) the first.  Find group
+ * lines as GKeyFile does (after leading blanks, "[NAME]"), in TEXT that
+ * it has already accepted.  -1 with ERR at the first repeated one.
+ */
+static int guest_config_check_groups(const char *path, const char *text,
+                                     char *err, size_t errlen)
+{
+    GHashTable *seen =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    gchar **lines = g_strsplit(text, "\n", -1);
+    int ret = 0;
+
+    for (int i = 0; lines[i] && ret == 0; i++) {
+        const char *l = lines[i], *close;
+
+        while (g_ascii_isspace(*l)) {
+            l++;
+        }
+        close = strrchr(l, ']');
+        if (*l != '[' || !close) {
+            continue;
+        }
+        char *name = g_strndup(l + 1, (size_t)(close - l - 1));
+        gpointer first = g_hash_table_lookup(seen, name);
+        if (first) {
+            snprintf(err, errlen,
+                     "-config %s: group [%s] on lines %d and %d: give each "
+                     "guest once",
+                     path, name, GPOINTER_TO_INT(first), i + 1);
+            g_free(name);
+            ret = -1;
+        } else {
+            g_hash_table_insert(seen, name, GINT_TO_POINTER(i + 1));
+        }
+    }
+    g_strfreev(lines);
+    g_hash_table_destroy(seen);
+    return ret;
+}
+
 int guest_config_load(const char *path, GPtrArray *specs, char *err,
                       size_t errlen)
 {
@@ -268,13 +420,36 @@ int guest_config_load(const char *path, GPtrArray *specs, char *err,
     gchar **groups;
     int ret = 0;
 
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
-        snprintf(err, errlen, "-config %s: %s", path, gerr->message);
-        g_error_free(gerr);
+    char ferr[HOST_FILE_ERR_MAX];
+    size_t len;
+    char *text =
+        host_file_read_all(path, GUEST_CONFIG_MAX, &len, ferr, sizeof(ferr));
+
+    if (!text) {
+        snprintf(err, errlen, "-config %s", ferr);
         g_key_file_free(kf);
         return -1;
     }
+    if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &gerr)) {
+        snprintf(err, errlen, "-config %s: %s", path, gerr->message);
+        g_error_free(gerr);
+        g_key_file_free(kf);
+        free(text);
+        return -1;
+    }
+    if (guest_config_check_groups(path, text, err, errlen) < 0) {
+        g_key_file_free(kf);
+        free(text);
+        return -1;
+    }
+    free(text);
     groups = g_key_file_get_groups(kf, NULL);
+    if (!groups[0]) {
+        snprintf(err, errlen,
+                 "-config %s: no guests (give each a [guest NAME] group)",
+                 path);
+        ret = -1;
+    }
     for (int i = 0; groups[i] && ret == 0; i++) {
         GuestSpec *s;
         gchar **keys;

@@ -17,6 +17,10 @@ typedef struct GuestSpec {
     FILE *log_file;     /* D=FILE, owned */
     bool from_flags;    /* set from the single-guest flags: errors name
                            the flag (-m '...') rather than the key */
+    /* A monitor client's guest: every host path a key names must resolve
+     * under one of these resolved directories (-monitor-allow-dir;
+     * NULL-terminated, borrowed).  NULL: any path (the command line). */
+    char *const *allow_dirs;
 } GuestSpec;
 
 /* A spec with the single-guest defaults (128M, jit, serial on stdio). */
@@ -25,12 +29,13 @@ void guest_spec_free(GuestSpec *s);
 
 /* Set KEY to VALUE (NULL: a bare key, "on" for booleans).  -1 with ERR
  * naming the guest and the key. */
-int guest_spec_set(GuestSpec *s, const char *key, const char *value,
-                   char *err, size_t errlen);
+int guest_spec_set(GuestSpec *s, const char *key, const char *value, char *err,
+                   size_t errlen);
 
 /* Parse "name=NAME,kernel=FILE,..." (",," is a literal comma, as in
- * QEMU).  NULL with ERR. */
-GuestSpec *guest_spec_parse(const char *text, char *err, size_t errlen);
+ * QEMU), with ALLOW_DIRS as in GuestSpec.  NULL with ERR. */
+GuestSpec *guest_spec_parse(const char *text, char *const *allow_dirs,
+                            char *err, size_t errlen);
 
 /* Append the guests of key file PATH to SPECS (GuestSpec *).  -1 with
  * ERR. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "devices/host-file.h"
 #include "monitor/guest-options.h"
 #include "monitor/hmp-machine.h"
 #include "monitor/monitor-int.h"
@@ -320,8 +321,9 @@ static int hmp_guest_select(HmpSession *s, int argc, char **argv,
 static int hmp_guest_add(HmpSession *s, int argc, char **argv,
                          const char *rest, GString *out)
 {
-    char err[512];
-    GuestSpec *spec = guest_spec_parse(rest, err, sizeof(err));
+    char err[HOST_FILE_ERR_MAX];
+    GuestSpec *spec =
+        guest_spec_parse(rest, s->ms->allow_dirs, err, sizeof(err));
     int rc;
 
     if (!spec) {

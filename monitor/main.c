@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "devices/host-file.h"
 #include "devices/pc.h"
 #include "monitor/guest-options.h"
 #include "monitor/monitor.h"
@@ -113,13 +114,14 @@ static int main_collect_guests(SoftvisorOptions *opts, GPtrArray *specs,
         return 0;
     }
     for (int i = 0; opts->guests && opts->guests[i]; i++) {
-        s = guest_spec_parse(opts->guests[i], err, errlen);
+        s = guest_spec_parse(opts->guests[i], NULL, err, errlen);
         if (!s) {
             return -1;
         }
         g_ptr_array_add(specs, s);
     }
-    if (opts->config && guest_config_load(opts->config, specs, err, errlen) < 0) {
+    if (opts->config &&
+        guest_config_load(opts->config, specs, err, errlen) < 0) {
         return -1;
     }
     /* Names must be unique before anything starts (vmm_add_guest checks
@@ -156,15 +158,12 @@ static int main_single_status(Vmm *v, const char *name)
     SingleEnd e = {.status = MACHINE_RUNNING};
     char err[256];
 
-    if (vmm_with_machine(v, name, main_single_end, &e, err, sizeof(err)) <
-        0) {
+    if (vmm_with_machine(v, name, main_single_end, &e, err, sizeof(err)) < 0) {
         return 0;
     }
     switch (e.status) {
     case MACHINE_ENDED: return e.exit_status;
-    case MACHINE_HALTED:
-        fprintf(stderr, "softvisor: %s\n", e.reason);
-        return 0;
+    case MACHINE_HALTED: fprintf(stderr, "softvisor: %s\n", e.reason); return 0;
     case MACHINE_FAILED:
         fprintf(stderr, "softvisor: %s", e.reason);
         if (e.reason[0] && e.reason[strlen(e.reason) - 1] != '\n') {
@@ -215,16 +214,17 @@ static int main_start_monitors(SoftvisorOptions *o, Monitors *ms, char *err,
 int main(int argc, char **argv)
 {
     SoftvisorOptions opts;
-    GPtrArray *specs = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)guest_spec_free);
+    GPtrArray *specs =
+        g_ptr_array_new_with_free_func((GDestroyNotify)guest_spec_free);
     VmmConfig vc = {0};
     Main mn = {0};
-    char err[1024];
+    char err[HOST_FILE_ERR_MAX];
     int status = 0;
     guint tick;
 
     if (options_parse(&opts, argc, argv, err, sizeof(err)) < 0 ||
-        (!opts.done && main_collect_guests(&opts, specs, err, sizeof(err)) < 0)) {
+        (!opts.done &&
+         main_collect_guests(&opts, specs, err, sizeof(err)) < 0)) {
         fprintf(stderr, "softvisor: %s\n", err);
         g_ptr_array_free(specs, TRUE);
         options_free(&opts);
@@ -255,20 +255,26 @@ int main(int argc, char **argv)
     for (guint i = 0; i < specs->len; i++) {
         const GuestSpec *s = specs->pdata[i];
         if (vmm_add_guest(mn.vmm, &s->cfg, err, sizeof(err)) < 0) {
-            /* One guest keeps the old message: the loader's line alone,
-             * without the "guest 'g0': " the VMM puts before it. */
+            /* The guest of the single-guest flags was never named by
+             * the user: its message goes without the "guest 'g0': " the
+             * VMM puts before it. */
             const char *msg = err, *p = strstr(err, "': ");
-            if (specs->len == 1 && p && !strncmp(err, "guest '", 7)) {
+            if (s->from_flags && p && !strncmp(err, "guest '", 7)) {
                 msg = p + 3;
             }
-            fprintf(stderr, specs->len == 1 ? "%s\n" : "softvisor: %s\n",
-                    msg);
+            fprintf(stderr, "softvisor: %s\n", msg);
             status = EXIT_USAGE;
             break;
         }
     }
     mn.ms = monitors_new(mn.vmm);
-    if (status == 0 && main_start_monitors(&opts, mn.ms, err, sizeof(err)) < 0) {
+    if (status == 0 && opts.allow_dirs &&
+        monitors_allow_dirs(mn.ms, opts.allow_dirs, err, sizeof(err)) < 0) {
+        fprintf(stderr, "softvisor: %s\n", err);
+        status = EXIT_USAGE;
+    }
+    if (status == 0 &&
+        main_start_monitors(&opts, mn.ms, err, sizeof(err)) < 0) {
         fprintf(stderr, "softvisor: %s\n", err);
         status = EXIT_USAGE;
     }

@@ -44,6 +44,7 @@ struct Monitors {
     HmpSession *session; /* for monitors_hmp_command */
     MonitorsNotifyFn notify;
     void *notify_opaque;
+    char **allow_dirs; /* resolved -monitor-allow-dir, or NULL: any path */
     bool quit;
 };
 

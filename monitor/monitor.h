@@ -56,6 +56,15 @@ void monitors_set_notify(Monitors *ms, MonitorsNotifyFn fn, void *opaque);
  */
 int monitor_start(Monitors *ms, const char *spec, char *err, size_t errlen);
 int qmp_start(Monitors *ms, const char *spec, char *err, size_t errlen);
+/*
+ * -monitor-allow-dir DIR (NULL-terminated DIRS, each an existing
+ * directory): from now on every host path a client names (guest add's
+ * kernel, initrd modules, serial/debugcon file: and unix: paths, D) must
+ * resolve, symbolic links followed, under one of them.  0, or -1 with one
+ * line in ERR.
+ */
+int monitors_allow_dirs(Monitors *ms, char *const *dirs, char *err,
+                        size_t errlen);
 /* The port of the Nth (0-based, in start order) TCP listener, or 0. */
 unsigned monitors_listen_port(Monitors *ms, unsigned n);
 

@@ -66,9 +66,11 @@ static GOptionEntry *option_entries(SoftvisorOptions *o)
         {"config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
          "add the guests of a key file, one [guest NAME] group each", "FILE"},
         {"sched-threads", 0, 0, G_OPTION_ARG_INT, &o->sched_threads,
-         "worker threads (default: host cores, at most the guests)", "N"},
+         "worker threads, 1-256 (default: host cores, at most the guests)",
+         "N"},
         {"sched-slice-us", 0, 0, G_OPTION_ARG_INT, &o->sched_slice_us,
-         "target length of a scheduling slice (default 2000)", "US"},
+         "target length of a scheduling slice, 100-1000000 (default 2000)",
+         "US"},
         {"sched-report", 0, 0, G_OPTION_ARG_STRING, &o->sched_report,
          "append one JSON line per guest per interval to FILE",
          "FILE[,interval=SEC]"},
@@ -82,6 +84,10 @@ static GOptionEntry *option_entries(SoftvisorOptions *o)
          "QMP server: unix:PATH,server,nowait or "
          "tcp:127.0.0.1:PORT,server,nowait",
          "SPEC"},
+        {"monitor-allow-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->allow_dirs,
+         "monitor and QMP clients may name only host files under DIR "
+         "(symbolic links followed; repeatable)",
+         "DIR"},
         {"version", 0, 0, G_OPTION_ARG_NONE, &o->version,
          "print the version and exit", NULL},
         {NULL},
@@ -192,14 +198,18 @@ static int parse_device(SoftvisorOptions *o, const char *spec, char *err,
 /* The VMM's flags: -sched-*, -mem-limit. */
 static int options_check_vmm(SoftvisorOptions *o, char *err, size_t errlen)
 {
-    if (o->sched_threads < 0 || o->sched_threads > 256) {
+    /* OPTIONS_UNSET (not given) becomes 0, the VMM's "default"; a 0
+     * given by the user is out of range like any other. */
+    if (o->sched_threads == OPTIONS_UNSET) {
+        o->sched_threads = 0;
+    } else if (o->sched_threads < 1 || o->sched_threads > 256) {
         snprintf(err, errlen, "-sched-threads %d: give 1 to 256",
                  o->sched_threads);
         return -1;
     }
-    if (o->sched_slice_us < 0 ||
-        (o->sched_slice_us && (o->sched_slice_us < 100 ||
-                               o->sched_slice_us > 1000000))) {
+    if (o->sched_slice_us == OPTIONS_UNSET) {
+        o->sched_slice_us = 0;
+    } else if (o->sched_slice_us < 100 || o->sched_slice_us > 1000000) {
         snprintf(err, errlen,
                  "-sched-slice-us %d: give 100 to 1000000 microseconds",
                  o->sched_slice_us);
@@ -214,9 +224,9 @@ static int options_check_vmm(SoftvisorOptions *o, char *err, size_t errlen)
     o->report_interval_s = 1;
     if (o->sched_report) {
         char *comma = strchr(o->sched_report, ',');
-        o->report_path = g_strndup(o->sched_report,
-                                   comma ? (size_t)(comma - o->sched_report)
-                                         : strlen(o->sched_report));
+        o->report_path =
+            g_strndup(o->sched_report, comma ? (size_t)(comma - o->sched_report)
+                                             : strlen(o->sched_report));
         if (comma) {
             char *end;
             unsigned long n = 0;
@@ -275,6 +285,8 @@ int options_parse(SoftvisorOptions *o, int argc, char **argv, char *err,
     int ret = 0;
 
     memset(o, 0, sizeof(*o));
+    o->sched_threads = OPTIONS_UNSET;
+    o->sched_slice_us = OPTIONS_UNSET;
     o->pc.debug_exit_iobase = 0xf4;
     o->pc.debug_exit_iosize = 4;
 
@@ -330,6 +342,7 @@ void options_free(SoftvisorOptions *o)
     g_strfreev(o->guests);
     g_strfreev(o->monitors);
     g_strfreev(o->qmps);
+    g_strfreev(o->allow_dirs);
     g_free(o->config);
     g_free(o->sched_report);
     g_free(o->mem_limit_str);

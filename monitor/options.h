@@ -4,26 +4,31 @@
 #ifndef MONITOR_OPTIONS_H
 #define MONITOR_OPTIONS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "devices/pc.h"
 
+/* An integer option that was not given (GLib leaves it as it was). */
+#define OPTIONS_UNSET INT_MIN
+
 typedef struct SoftvisorOptions {
     PCConfig pc;
-    bool done;       /* --help or --version printed: exit 0 */
+    bool done; /* --help or --version printed: exit 0 */
     /* strings owned by the parser */
     char *mem, *kernel, *append, *initrd, *serial, *display, *accel, *log,
         *logfile, *debugcon, *jit_cache;
     char **devices;
     gboolean nographic, no_reboot, version;
     /* Many guests and the VMM (issue 4). */
-    char **guests;       /* -guest SPEC, repeated */
-    char *config;        /* -config FILE */
+    char **guests;           /* -guest SPEC, repeated */
+    char *config;            /* -config FILE */
     char **monitors, **qmps; /* -monitor SPEC, -qmp SPEC */
+    char **allow_dirs;       /* -monitor-allow-dir DIR, repeated */
     char *sched_report, *mem_limit_str;
-    gint sched_threads, sched_slice_us;
-    char *report_path;   /* from -sched-report FILE[,interval=SEC] */
+    gint sched_threads, sched_slice_us; /* after parsing, 0: the default */
+    char *report_path; /* from -sched-report FILE[,interval=SEC] */
     unsigned report_interval_s;
     uint64_t mem_limit;
 } SoftvisorOptions;

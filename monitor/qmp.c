@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "devices/host-file.h"
 #include "monitor/guest-options.h"
 #include "monitor/json.h"
 #include "monitor/monitor-int.h"
@@ -26,7 +27,7 @@ typedef struct QmpCtx {
     Monitors *ms;
     const JsonValue *args; /* an object (empty when absent) */
     JsonValue *ret;        /* the "return" value; {} if left NULL */
-    char desc[512];
+    char desc[HOST_FILE_ERR_MAX];
 } QmpCtx;
 
 typedef struct QmpArg {
@@ -239,9 +240,10 @@ static QmpErrClass qmp_guest_add(QmpCtx *x)
 {
     GuestSpec *spec = guest_spec_new();
     const char *name = json_object_get_string(x->args, "name");
-    char err[512];
+    char err[HOST_FILE_ERR_MAX];
     QmpErrClass rc = QMP_OK;
 
+    spec->allow_dirs = x->ms->allow_dirs;
     if (!name) {
         rc = qmp_fail(x, "Parameter 'name' is missing");
         goto out;

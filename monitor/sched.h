@@ -25,6 +25,7 @@
 typedef struct Guest {
     GuestConfig cfg; /* strings point to the copies below */
     char *kernel, *append, *initrd, *serial, *debugcon, *kernel_name;
+    FILE *log;       /* its own stream on the -D file, or NULL */
     Machine *m;      /* NULL while a reset rebuilds it */
     GuestState state;
     int exit_status;

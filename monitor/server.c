@@ -537,6 +537,7 @@ void monitors_free(Monitors *ms)
     g_ptr_array_free(ms->clients, TRUE);
     g_ptr_array_free(ms->servers, TRUE);
     hmp_session_free(ms->session);
+    g_strfreev(ms->allow_dirs);
     g_free(ms);
 }
 

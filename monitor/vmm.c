@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "devices/host-file.h"
 #include "monitor/sched.h"
 
 #define DEFAULT_SLICE_US 2000
@@ -111,6 +112,9 @@ static void vmm_unhold(Vmm *v, Guest *g)
 static void guest_free(Guest *g)
 {
     pc_free(g->m);
+    if (g->log) {
+        fclose(g->log);
+    }
     g_free(g->kernel);
     g_free(g->append);
     g_free(g->initrd);
@@ -120,10 +124,26 @@ static void guest_free(Guest *g)
     g_free(g);
 }
 
-/* Copy the strings of CFG into G, which owns them from now on. */
-static void guest_copy_config(Guest *g, const GuestConfig *cfg)
+/*
+ * Copy the strings of CFG into G, which owns them from now on, and take
+ * a stream of its own on the log file: the guest logs, and is rebuilt
+ * from G->cfg at reset, long after the caller's stream (a monitor
+ * command's) is closed.  -1 with ERR.
+ */
+static int guest_copy_config(Guest *g, const GuestConfig *cfg, char *err,
+                             size_t errlen)
 {
     g->cfg = *cfg;
+    if (cfg->pc.log && cfg->pc.log != stderr && cfg->pc.log != stdout) {
+        char ferr[256];
+
+        g->log = host_file_dup_stream(cfg->pc.log, ferr, sizeof(ferr));
+        if (!g->log) {
+            snprintf(err, errlen, "guest '%s': %s", cfg->name, ferr);
+            return -1;
+        }
+        g->cfg.pc.log = g->log;
+    }
     g->kernel = g_strdup(cfg->pc.kernel);
     g->append = g_strdup(cfg->pc.append);
     g->initrd = g_strdup(cfg->pc.initrd);
@@ -139,6 +159,7 @@ static void guest_copy_config(Guest *g, const GuestConfig *cfg)
     if (!g->cfg.weight) {
         g->cfg.weight = 1;
     }
+    return 0;
 }
 
 /* Sum of a field over the live guests, but EXCEPT. */
@@ -168,9 +189,8 @@ static int vmm_check_quota(Vmm *v, const Guest *self, const char *name,
         return -1;
     }
     if (cap && reserve > cap) {
-        snprintf(err, errlen,
-                 "guest '%s': reserve=%u%% is above its cap=%u%%", name,
-                 reserve, cap);
+        snprintf(err, errlen, "guest '%s': reserve=%u%% is above its cap=%u%%",
+                 name, reserve, cap);
         return -1;
     }
     if (reserve && total > 100ull * v->max_threads) {
@@ -200,7 +220,7 @@ static bool vmm_name_ok(const char *name)
 int vmm_add_guest(Vmm *v, const GuestConfig *cfg, char *err, size_t errlen)
 {
     uint64_t ram = 0;
-    char perr[512];
+    char perr[HOST_FILE_ERR_MAX];
     Guest *g, **tail;
     Machine *m;
 
@@ -237,7 +257,11 @@ int vmm_add_guest(Vmm *v, const GuestConfig *cfg, char *err, size_t errlen)
     /* Insert it held, so that the name and the RAM are taken while the
      * board is built without the lock. */
     g = g_new0(Guest, 1);
-    guest_copy_config(g, cfg);
+    if (guest_copy_config(g, cfg, err, errlen) < 0) {
+        g_mutex_unlock(&v->lock);
+        guest_free(g);
+        return -1;
+    }
     g->held = 1;
     g->state = GUEST_RUNNING;
     for (tail = &v->guests; *tail; tail = &(*tail)->next) {
@@ -363,7 +387,7 @@ static int guest_cont(Vmm *v, Guest *g, char *err, size_t errlen)
  * that is certainly complete (RAM, devices, code cache, CPU). */
 static int guest_reset(Vmm *v, Guest *g, char *err, size_t errlen)
 {
-    char perr[512];
+    char perr[HOST_FILE_ERR_MAX];
     Machine *old, *m;
     bool paused;
 
@@ -432,8 +456,7 @@ static int vmm_set_quota(Vmm *v, const char *name, int which, unsigned val,
         ret = -1;
     } else if (which == QUOTA_WEIGHT) {
         if (val < 1 || val > 10000) {
-            snprintf(err, errlen, "guest '%s': weight must be 1-10000",
-                     name);
+            snprintf(err, errlen, "guest '%s': weight must be 1-10000", name);
             ret = -1;
         } else {
             g->cfg.weight = val;
@@ -510,8 +533,9 @@ int vmm_with_machine(Vmm *v, const char *name,
     g = vmm_find(v, name);
     if (!g || !g->m) {
         g_mutex_unlock(&v->lock);
-        snprintf(err, errlen, g ? "guest '%s' has no machine (resetting)"
-                                : "no guest named '%s'",
+        snprintf(err, errlen,
+                 g ? "guest '%s' has no machine (resetting)"
+                   : "no guest named '%s'",
                  name);
         return -1;
     }
@@ -586,9 +610,8 @@ static void vmm_write_report(Vmm *v, FILE *f, uint64_t t0)
                 "\"tb-bytes\": %zu, \"ram-bytes\": %llu}\n",
                 t, gi->name, guest_state_name(gi->state), gi->weight, gi->cap,
                 gi->reserve, (unsigned long long)gi->instructions,
-                (unsigned long long)gi->cpu_ns,
-                (unsigned long long)gi->slices, gi->share_last,
-                gi->share_total, gi->tb_bytes,
+                (unsigned long long)gi->cpu_ns, (unsigned long long)gi->slices,
+                gi->share_last, gi->share_total, gi->tb_bytes,
                 (unsigned long long)gi->ram_bytes);
     }
     fflush(f);
@@ -632,17 +655,18 @@ Vmm *vmm_new(const VmmConfig *cfg, char *err, size_t errlen)
     v->cfg = *cfg;
     v->cfg.report = NULL;
     v->max_threads = cfg->threads ? cfg->threads : g_get_num_processors();
-    v->slice_ns = (uint64_t)(cfg->slice_us ? cfg->slice_us : DEFAULT_SLICE_US) *
-                  1000;
+    v->slice_ns =
+        (uint64_t)(cfg->slice_us ? cfg->slice_us : DEFAULT_SLICE_US) * 1000;
     v->deferred = cfg->defer_start;
     if (!v->cfg.report_interval_s) {
         v->cfg.report_interval_s = 1;
     }
     if (cfg->report) {
-        v->report_file = fopen(cfg->report, "a");
+        char ferr[HOST_FILE_ERR_MAX];
+        v->report_file =
+            host_file_fopen(cfg->report, HOST_FILE_APPEND, ferr, sizeof(ferr));
         if (!v->report_file) {
-            snprintf(err, errlen, "-sched-report %s: %s", cfg->report,
-                     strerror(errno));
+            snprintf(err, errlen, "-sched-report %s", ferr);
             vmm_unref(v);
             return NULL;
         }

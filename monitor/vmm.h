@@ -34,8 +34,8 @@ const char *guest_state_name(GuestState s);
 /* Everything that makes one guest: what -guest key=value,... gives. */
 typedef struct GuestConfig {
     char name[64];
-    PCConfig pc;       /* strings owned by the caller until vmm_add_guest
-                          returns (it copies them) */
+    PCConfig pc;       /* strings and log stream owned by the caller
+                          until vmm_add_guest returns (it copies them) */
     unsigned weight;   /* default 1 */
     unsigned cap;      /* percent of one host CPU, 0 = no cap */
     unsigned reserve;  /* percent of one host CPU, 0 = none */

@@ -244,34 +244,61 @@ static void machine_log_exec(Machine *m, const TranslationBlock *tb)
     }
 }
 
-/* Start a new slice of at most REMAINING instructions (-1: no limit);
- * false when the run should return. */
-static bool machine_new_slice(Machine *m, int64_t remaining)
+/* Start a new slice of at most LEFT instructions (-1: no limit); false
+ * when the run should return. */
+static bool machine_new_slice(Machine *m, int64_t left)
 {
     for (int i = 0; i < m->npolls; i++) {
         m->poll_fn[i](m->poll_opaque[i]);
     }
-    if (m->status != MACHINE_RUNNING || remaining == 0) {
+    if (m->status != MACHINE_RUNNING) {
         return false;
     }
-    m->cpu.budget = remaining > 0 && remaining < SLICE_INSNS
-                        ? (int32_t)remaining
-                        : SLICE_INSNS;
+    m->cpu.budget = left >= 0 && left < SLICE_INSNS ? (int32_t)left
+                                                     : SLICE_INSNS;
     m->budget_mark = m->cpu.budget;
     return true;
 }
 
-/* Count the instructions charged to the budget since the last look,
- * taking back the exit requests made meanwhile. */
+/* Count the instructions charged to the budget since the last look. */
 static void machine_account(Machine *m)
 {
     CPUState *cpu = &m->cpu;
 
-    while (cpu->budget < -(BUDGET_EXIT_REQUEST / 2)) {
-        cpu->budget += BUDGET_EXIT_REQUEST;
-    }
     cpu->icount += (int64_t)m->budget_mark - cpu->budget;
     m->budget_mark = cpu->budget;
+}
+
+/* Run the work other threads queued. */
+static void machine_run_work(Machine *m)
+{
+    MachineWork *w;
+
+    pthread_mutex_lock(&m->work_lock);
+    w = m->work_head;
+    m->work_head = NULL;
+    m->work_tail = &m->work_head;
+    pthread_mutex_unlock(&m->work_lock);
+    while (w) {
+        /* FN may free or requeue its item. */
+        MachineWork *next = w->next;
+        w->fn(m, w->opaque);
+        w = next;
+    }
+}
+
+/* Take the requests posted since the last look; false when machine_run
+ * must return (CPU_REQ_LEAVE).  CPU_REQ_EXIT needs nothing more: the loop
+ * looks at the Machine's status after this. */
+static bool machine_take_requests(Machine *m)
+{
+    uint32_t req = cpu_request_take(&m->cpu);
+
+    __atomic_store_n(&m->nrequests, m->nrequests + 1, __ATOMIC_RELEASE);
+    if (req & CPU_REQ_WORK) {
+        machine_run_work(m);
+    }
+    return !(req & CPU_REQ_LEAVE);
 }
 
 /* Chain the block the JIT left through a direct exit to TB, which it
@@ -290,6 +317,13 @@ static void machine_chain(Machine *m, TranslationBlock *tb)
     jit_cache_insert(&m->cpu, tb);
 }
 
+/*
+ * The budget is a hard limit (DESIGN.md, "Budget"): a block runs only if
+ * the budget covers all its instructions, bulk string instructions stop
+ * when it is spent, so it never goes negative, and a run never retires
+ * more than MAX_INSNS instructions, save one block when the run's first
+ * block alone is larger than the limit (so that every run makes progress).
+ */
 MachineStatus machine_run(Machine *m, int64_t max_insns)
 {
     CPUState *cpu = &m->cpu;
@@ -307,23 +341,26 @@ MachineStatus machine_run(Machine *m, int64_t max_insns)
     }
     for (;;) {
         TranslationBlock *tb;
-        int64_t remaining;
+        int64_t left; /* instructions left in this run; -1: no limit */
 
+        if (cpu->budget < 0) {
+            machine_fail(m, "internal error: instruction budget overrun (%d)",
+                         cpu->budget);
+            return m->status;
+        }
         machine_account(m);
-        remaining =
-            max_insns < 0 ? -1 : max_insns - (int64_t)(cpu->icount - start);
+        if (cpu_request_pending(cpu) && !machine_take_requests(m)) {
+            return m->status;
+        }
         if (m->status != MACHINE_RUNNING) {
             return m->status;
         }
-        /* Load first: the exchange is a locked instruction. */
-        if (__atomic_load_n(&m->leave_run, __ATOMIC_RELAXED) &&
-            __atomic_exchange_n(&m->leave_run, false, __ATOMIC_ACQ_REL)) {
+        left = max_insns < 0 ? -1 : max_insns - (int64_t)(cpu->icount - start);
+        if (max_insns >= 0 && left <= 0) {
             return m->status;
         }
-        if (cpu->budget <= 0 || (remaining >= 0 && remaining < cpu->budget)) {
-            if (!machine_new_slice(m, remaining < 0 ? -1 : remaining)) {
-                return m->status;
-            }
+        if (cpu->budget == 0 && !machine_new_slice(m, left)) {
+            return m->status;
         }
         cpu->cur_tb = NULL;
         if (m->run_single) {
@@ -347,15 +384,27 @@ MachineStatus machine_run(Machine *m, int64_t max_insns)
         /* Nothing runs now: invalidated blocks can go. */
         tb_free_retired(m->tbs);
         if (cpu->budget < (int32_t)tb->icount) {
-            /* Not enough left for the whole block: end the slice, or the
-             * run if its instruction limit is what is left. */
-            if (remaining >= 0 && remaining <= (int64_t)tb->icount &&
-                cpu->budget > 0) {
+            if (left < 0 || left > cpu->budget) {
+                /* The slice is spent, not the run: a new slice. */
+                cpu->budget = 0;
+                m->budget_mark = 0;
+            } else if (cpu->icount == start) {
+                /* The run's limit is smaller than its first block. */
+                cpu->budget = m->budget_mark = (int32_t)tb->icount;
+            } else {
+                if (m->single_insn) {
+                    machine_retire_single(m);
+                }
                 return m->status;
             }
-            cpu->budget = 0;
-            m->budget_mark = 0;
-            continue;
+            if (cpu->budget == 0) {
+                if (m->single_insn) {
+                    /* Translated again after the new slice. */
+                    machine_retire_single(m);
+                    m->run_single = true;
+                }
+                continue;
+            }
         }
         if (m->log_mask & (LOG_EXEC | LOG_CPU)) {
             machine_log_exec(m, tb);

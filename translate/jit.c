@@ -70,6 +70,8 @@ Jit *jit_new(size_t size, char *err, size_t errlen)
         jit_free(j);
         return NULL;
     }
+    /* GCC's cpuid query (tests turn it off to try the other code). */
+    j->bmi2 = __builtin_cpu_supports("bmi2");
     if (!jit_emit_trampoline(j)) {
         snprintf(err, errlen, "JIT code buffer too small");
         jit_free(j);
@@ -90,7 +92,7 @@ void jit_free(Jit *j)
 bool jit_compile(Jit *j, const IRBlock *b, TranslationBlock *tb, FILE *log)
 {
     X64Emit e;
-    X64LowerEnv env = {.epilogue = j->epilogue};
+    X64LowerEnv env = {.epilogue = j->epilogue, .bmi2 = j->bmi2};
     uint8_t *top = codebuf_top(&j->cb);
 
     /* Block code starts on a 16-byte boundary (branch targets). */

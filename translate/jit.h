@@ -20,6 +20,7 @@ typedef struct Jit {
     uintptr_t enter;    /* uintptr_t enter(CPUState *env, uintptr_t code) */
     uintptr_t epilogue; /* blocks jump here to return from enter() */
     void *scratch;      /* the lowering's working memory */
+    bool bmi2;          /* the host has BMI2: rorx in the TLB lookup */
 } Jit;
 
 /* A JIT with a code buffer of SIZE bytes; NULL with a message in ERR. */

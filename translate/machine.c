@@ -54,24 +54,25 @@ static void machine_tb_invalidated(void *opaque, TranslationBlock *tb)
 
 void machine_request_exit(Machine *m)
 {
-    int32_t old = __atomic_load_n(&m->cpu.budget, __ATOMIC_RELAXED);
-
-    /* One pending request is enough: a second or third subtraction would
-     * overflow the 32-bit budget into a large positive value, and the
-     * loop would neither stop nor count right. */
-    do {
-        if (old < -(BUDGET_EXIT_REQUEST / 2)) {
-            return;
-        }
-    } while (!__atomic_compare_exchange_n(&m->cpu.budget, &old,
-                                          old - BUDGET_EXIT_REQUEST, true,
-                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    cpu_request(&m->cpu, CPU_REQ_EXIT);
 }
 
 void machine_request_leave(Machine *m)
 {
-    __atomic_store_n(&m->leave_run, true, __ATOMIC_RELEASE);
-    machine_request_exit(m);
+    cpu_request(&m->cpu, CPU_REQ_LEAVE);
+}
+
+void machine_queue_work(Machine *m, MachineWork *w)
+{
+    w->next = NULL;
+    pthread_mutex_lock(&m->work_lock);
+    *m->work_tail = w;
+    m->work_tail = &w->next;
+    pthread_mutex_unlock(&m->work_lock);
+    /* After the item is in the queue: the loop takes the request first
+     * and the queue after, so it never misses an item (at worst it
+     * finds the queue already emptied by the previous look). */
+    cpu_request(&m->cpu, CPU_REQ_WORK);
 }
 
 Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen)
@@ -117,6 +118,8 @@ Machine *machine_new(const MachineConfig *cfg, char *err, size_t errlen)
     m->log = cfg->log ? cfg->log : stderr;
     m->optimize = true;
     m->status = MACHINE_RUNNING;
+    pthread_mutex_init(&m->work_lock, NULL);
+    m->work_tail = &m->work_head;
     as_set_code_hook(m->as, machine_code_written, m);
 
     m->cpu.as = m->as;
@@ -135,6 +138,11 @@ void machine_free(Machine *m)
     if (m->translating) {
         tb_free(m->translating);
     }
+    if (m->single_insn) {
+        /* A run that ended on the uncached instruction after
+         * self-modifying code. */
+        tb_free(m->single_insn);
+    }
     tb_cache_free(m->tbs);
     jit_free(m->jit);
     free(m->ir);
@@ -143,6 +151,9 @@ void machine_free(Machine *m)
     }
     if (m->as) {
         as_free(m->as);
+    }
+    if (m->work_tail) {
+        pthread_mutex_destroy(&m->work_lock);
     }
     free(m);
 }
@@ -251,9 +262,11 @@ void machine_print_stats(const Machine *m, FILE *f)
     fprintf(f,
             "instructions retired: %llu\n"
             "blocks translated: %llu (invalidated %llu, cache flushes %llu)\n"
-            "block memory: %zu bytes\n",
+            "block memory: %zu bytes\n"
+            "requests taken: %llu\n",
             (unsigned long long)m->cpu.icount,
             (unsigned long long)m->tbs->ntranslated,
             (unsigned long long)m->tbs->ninvalidated,
-            (unsigned long long)m->tbs->nflushes, m->tbs->bytes);
+            (unsigned long long)m->tbs->nflushes, m->tbs->bytes,
+            (unsigned long long)m->nrequests);
 }

@@ -8,6 +8,7 @@
 #ifndef TRANSLATE_MACHINE_H
 #define TRANSLATE_MACHINE_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,11 +39,21 @@ typedef enum MachineStatus {
 } MachineStatus;
 
 typedef struct TBCache TBCache;
+typedef struct Machine Machine;
 typedef void (*MachinePollFn)(void *opaque);
+
+/* A function to run on the thread running a Machine, at a block
+ * boundary (machine_queue_work).  The caller owns the item and keeps it
+ * alive until FN has been called. */
+typedef struct MachineWork {
+    void (*fn)(Machine *m, void *opaque);
+    void *opaque;
+    struct MachineWork *next;
+} MachineWork;
 
 #define MACHINE_MAX_POLLS 8
 
-typedef struct Machine {
+struct Machine {
     CPUState cpu;
     AddressSpace *as;
     PortSpace *ports;
@@ -71,10 +82,13 @@ typedef struct Machine {
 
     void *board; /* the board that built this Machine */
 
-    /* Set by machine_request_leave (another thread): machine_run returns
-     * at the next block boundary with the guest still runnable. */
-    bool leave_run;
-} Machine;
+    /* Work queued by other threads (machine_queue_work), taken when the
+     * loop sees CPU_REQ_WORK. */
+    pthread_mutex_t work_lock;
+    MachineWork *work_head, **work_tail;
+    /* Times the loop took posted requests (-d stats). */
+    uint64_t nrequests;
+};
 
 typedef struct MachineConfig {
     uint64_t ram_size;
@@ -98,15 +112,21 @@ void machine_set_flat32(Machine *m);
  * have retired (-1: no limit).  Returns m->status. */
 MachineStatus machine_run(Machine *m, int64_t max_insns);
 
-/* Ask the CPU to leave translated code at the next block boundary.
- * Instructions are still counted exactly: the request subtracts this from
- * the budget, and the loop adds it back. */
-#define BUDGET_EXIT_REQUEST 0x40000000
+/*
+ * Requests from other threads (monitor, scheduler, devices, timers).  Each
+ * takes effect at the next block boundary, whatever the guest runs (a
+ * chained loop, a long rep string), and none is ever lost (cpu/cpu.h,
+ * the run word).  They cost the guest no instruction.
+ */
+/* Leave translated code and look at the Machine's status again. */
 void machine_request_exit(Machine *m);
-
-/* Make machine_run return at the next block boundary (the scheduler
- * preempting a guest for the monitor).  Any thread. */
+/* Make machine_run return at the next block boundary, the guest still
+ * runnable (the scheduler preempting a guest for the monitor). */
 void machine_request_leave(Machine *m);
+/* Run W->fn(m, W->opaque) once, on the thread running M, at its next
+ * block boundary inside machine_run (or when machine_run is next
+ * called). */
+void machine_queue_work(Machine *m, MachineWork *w);
 
 /* End the guest with STATUS (devices: debug exit).  Safe to call from a
  * device callback inside the execution loop: the guest stops at the end of

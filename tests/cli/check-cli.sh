@@ -81,5 +81,110 @@ for args in "-bogus" "-m lots" "-accel warp" "-device e1000" "-serial tcp:1" \
     one_line_err "bad option '$args'"
 done
 
+# -sched-threads takes 1-256 and -sched-slice-us 100-1000000; 0 is out of
+# range like any other value (leaving the flag out gives the default).
+for args in "-sched-threads 1" "-sched-threads 256" "-sched-slice-us 100" \
+    "-sched-slice-us 1000000"; do
+    # shellcheck disable=SC2086
+    expect "accepted '$args'" 0 "$SV" -nographic -serial null $args
+done
+for args in "-sched-threads 0" "-sched-threads 257" "-sched-slice-us 0" \
+    "-sched-slice-us 99" "-sched-slice-us 1000001"; do
+    # shellcheck disable=SC2086
+    expect "refused '$args'" 1 "$SV" -nographic -serial null $args
+    one_line_err "refused '$args'"
+    contains "refused '$args' gives the range" "$tmp/err" ": give 1"
+done
+
+# Every user error is one line on stderr with exactly one "softvisor: "
+# prefix, whichever layer found it (options, -guest keys, the VMM, the
+# board, the loader) and however many guests there are.
+E=tests/vmm/build/counter.elf
+if [ -f "$E" ]; then
+    while IFS= read -r args; do
+        # shellcheck disable=SC2086
+        expect "user error '$args'" 1 "$SV" -nographic $args
+        one_line_err "user error '$args'"
+        if grep -q '^softvisor: ' "$tmp/err" &&
+            [ "$(grep -o 'softvisor:' "$tmp/err" | wc -l)" = 1 ]; then
+            ok "user error '$args': one prefix"
+        else
+            bad "user error '$args': not exactly one 'softvisor: ' prefix"
+        fi
+    done <<EOF2
+-bogus
+-m lots
+-accel warp
+-serial tcp:1
+extra-arg
+-kernel /nonexistent/k.elf
+-kernel $E -m 1M
+-kernel $E -initrd /nonexistent/m
+-kernel $E -serial file:/nonexistent/s
+-kernel $E -serial unix:/nonexistent/s
+-kernel $E -D /nonexistent/log
+-kernel $E -device isa-debug-exit,iobase=0x80,iosize=4
+-mem-limit 1M -kernel $E
+-guest name=a,kernel=/nonexistent/k.elf
+-guest name=a,kernel=$E,m=1M
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=/nonexistent/k.elf
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=$E,serial=file:/nonexistent/s
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=$E,m=1M
+-mem-limit 1M -guest name=a,kernel=$E
+-guest name=a,kernel=$E,d=nothing
+-config /nonexistent/guests.conf
+-sched-report /nonexistent/report -kernel $E
+-monitor unix:/nonexistent/mon -kernel $E
+-qmp stdio -kernel $E
+-monitor-allow-dir /nonexistent -kernel $E
+EOF2
+else
+    bad "$E missing (make check builds it)"
+fi
+
+# Messages with long paths come out whole: a 3000-byte path (short
+# components under a directory that does not exist) wherever a path goes,
+# alone or beside other guests.  A path too long to name any file is
+# shortened, and the message still ends with its reason.
+i=0
+long=/nonexistent
+while [ $i -lt 300 ]; do
+    long=$long/abcdefghi
+    i=$((i + 1))
+done
+vlong=$long$long
+if [ -f "$E" ]; then
+    while IFS= read -r args; do
+        # shellcheck disable=SC2086
+        expect "long path '$(echo "$args" | cut -c1-40)...'" 1 "$SV" -nographic $args
+        one_line_err "long path '$(echo "$args" | cut -c1-40)...'"
+        if grep -qF "$long: No such file or directory" "$tmp/err" &&
+            grep -q 'No such file or directory$' "$tmp/err"; then
+            ok "long path: the whole message"
+        else
+            bad "long path '$(echo "$args" | cut -c1-40)...': message cut ($(wc -c <"$tmp/err") bytes)"
+        fi
+    done <<EOF2
+-kernel $long
+-kernel $E -initrd $long
+-kernel $E -D $long
+-kernel $E -serial file:$long
+-kernel $E -debugcon file:$long
+-config $long
+-kernel $E -sched-report $long
+-guest name=a,kernel=$long
+-guest name=a,kernel=$E,D=$long
+-guest name=a,kernel=$E,append=halt -guest name=b,kernel=$E,initrd=$long
+-monitor-allow-dir $long -kernel $E
+EOF2
+    for args in "-kernel $vlong" "-kernel $E -D $vlong"; do
+        # shellcheck disable=SC2086
+        expect "too long a path" 1 "$SV" -nographic $args
+        one_line_err "too long a path"
+        contains "too long a path: shortened, with its reason" "$tmp/err" \
+            ".../abcdefghi/abcdefghi/abcdefghi/abcdefghi: File name too long ($(printf %s "$vlong" | wc -c) bytes)"
+    done
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -6,6 +6,10 @@
 # checksum): softvisor must exit with status 1 and print exactly one line
 # on stderr, naming the file.
 #
+# Host files that are not regular files (a FIFO, a directory) given to
+# -kernel, -initrd, -config, -serial file:, -D or -sched-report: status
+# 1, one line saying so, and no blocking on the FIFO.
+#
 # Guests from tests/guest/progs-fault/, for each backend in $ACCELS:
 #   ud      executes ud2: status 2, its line on stdout, a report on stderr
 #           with "#UD" and eip = the address of the symbol ud2_insn
@@ -86,6 +90,34 @@ for kernel in "$missing" "$empty" "$truncated" "$native" "$random" "$badsum"; do
         fail "$name" "$lines lines on stderr, want exactly 1" "$tmp/err"
     elif ! grep -qF -- "$base" "$tmp/err"; then
         fail "$name" "the stderr line does not name the file" "$tmp/err"
+    else
+        pass "$name: $(cat "$tmp/err")"
+    fi
+done
+
+# ---- host files that are not regular files ----
+
+# A FIFO where softvisor expects a file must not block the process at
+# open() (nobody writes or reads the other end): one line naming it,
+# status 1, well before the timeout.
+fifo=$tmp/a-fifo
+mkfifo "$fifo"
+for args in "-kernel $fifo" "-kernel $BUILD/hello.elf -initrd $fifo" \
+            "-config $fifo" "-serial file:$fifo" "-D $fifo" \
+            "-sched-report $fifo" "-kernel $tmp"; do
+    name="not-a-file/$(echo "$args" |
+        sed "s|$fifo|FIFO|g; s|$tmp|DIR|g; s|$BUILD/||g; s/ /_/g")"
+    # shellcheck disable=SC2086
+    timeout -k 5 20 "$SOFTVISOR" $args -nographic </dev/null \
+        >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    lines=$(wc -l <"$tmp/err" | tr -d ' ')
+    if [ "$status" -ne 1 ]; then
+        fail "$name" "exit status $status, want 1 (124: it blocked)" "$tmp/err"
+    elif [ "$lines" -ne 1 ]; then
+        fail "$name" "$lines lines on stderr, want exactly 1" "$tmp/err"
+    elif ! grep -q "not a regular file" "$tmp/err"; then
+        fail "$name" "the line does not say what is wrong" "$tmp/err"
     else
         pass "$name: $(cat "$tmp/err")"
     fi

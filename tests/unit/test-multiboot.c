@@ -5,7 +5,10 @@
  * entry state, and every error case with its message.
  */
 #include <check.h>
+#include <glib.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "devices/multiboot.h"
 #include "tests/unit/mb-image.h"
@@ -310,8 +313,8 @@ END_TEST
 /* ---- errors
  * ------------------------------------------------------------------ */
 
-/* Load an image expecting failure with exactly WANT (after "softvisor:
- * PATH: "), and nothing written to RAM. */
+/* Load an image expecting failure with exactly WANT (after "PATH: "), and
+ * nothing written to RAM. */
 static void expect_error(Tmp *t, Img *im, const char *initrd, const char *want)
 {
     AddressSpace *as = as_new(RAM);
@@ -321,7 +324,7 @@ static void expect_error(Tmp *t, Img *im, const char *initrd, const char *want)
 
     ck_assert_int_eq(
         multiboot_load_image(as, k, "a", initrd, &boot, err, sizeof(err)), -1);
-    snprintf(full, sizeof(full), "softvisor: %s: %s", k, want);
+    snprintf(full, sizeof(full), "%s: %s", k, want);
     ck_assert_str_eq(err, full);
     ck_assert_ptr_null(strchr(err, '\n'));
     ck_assert_uint_eq(rd32(as, MULTIBOOT_INFO_ADDR), 0);
@@ -341,12 +344,12 @@ START_TEST(test_err_missing_file)
     ck_assert_int_eq(multiboot_load_image(as, "/nonexistent/k.elf", NULL, NULL,
                                           &boot, err, sizeof(err)),
                      -1);
-    ck_assert_str_eq(err, "softvisor: /nonexistent/k.elf: No such file or "
+    ck_assert_str_eq(err, "/nonexistent/k.elf: No such file or "
                           "directory");
     ck_assert_int_eq(
         multiboot_load_image(as, "/tmp", NULL, NULL, &boot, err, sizeof(err)),
         -1);
-    ck_assert_str_eq(err, "softvisor: /tmp: Is a directory");
+    ck_assert_str_eq(err, "/tmp: a directory, not a regular file");
     as_free(as);
 }
 END_TEST
@@ -595,7 +598,7 @@ START_TEST(test_err_modules)
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, list, &boot, err, sizeof(err)), -1);
     snprintf(want, sizeof(want),
-             "softvisor: %s/missing.mod: No such file "
+             "%s/missing.mod: No such file "
              "or directory",
              t.dir);
     ck_assert_str_eq(err, want);
@@ -605,7 +608,7 @@ START_TEST(test_err_modules)
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, b, &boot, err, sizeof(err)), -1);
     snprintf(want, sizeof(want),
-             "softvisor: %s: module does not fit in RAM "
+             "%s: module does not fit in RAM "
              "(it would end at 0x283000, RAM ends at 0x200000)",
              b);
     ck_assert_str_eq(err, want);
@@ -613,7 +616,7 @@ START_TEST(test_err_modules)
     snprintf(list, sizeof(list), "%s,", k);
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, list, &boot, err, sizeof(err)), -1);
-    ck_assert_str_eq(err, "softvisor: : No such file or directory");
+    ck_assert_str_eq(err, ": No such file or directory");
     as_free(as);
     tmp_done(&t);
 }
@@ -635,10 +638,203 @@ START_TEST(test_err_gdt_rom_taken)
     ck_assert_int_eq(
         multiboot_load_image(as, k, NULL, NULL, &boot, err, sizeof(err)), -1);
     snprintf(want, sizeof(want),
-             "softvisor: %s: cannot map the GDT ROM at "
+             "%s: cannot map the GDT ROM at "
              "0xf0000: the address is taken",
              k);
     ck_assert_str_eq(err, want);
+    as_free(as);
+    tmp_done(&t);
+}
+END_TEST
+
+/* ---- hostile images: what a header says never sizes an allocation ----- */
+
+/* Peak resident memory (KiB) and bytes read by this process so far
+ * (rchar of /proc/self/io; 0 where the kernel does not give it). */
+static void usage_now(uint64_t *maxrss_kib, uint64_t *rchar)
+{
+    struct rusage ru;
+    char line[128];
+    FILE *f = fopen("/proc/self/io", "r");
+
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    *maxrss_kib = (uint64_t)ru.ru_maxrss;
+    *rchar = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, "rchar: ", 7)) {
+            *rchar = strtoull(line + 7, NULL, 10);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+}
+
+/* Load KERNEL with INITRD, expecting an error that contains WANT; the
+ * load may read at most READ_MAX bytes and grow the process's peak memory
+ * by at most RSS_MAX_KIB. */
+static void expect_bounded_error(const char *kernel, const char *initrd,
+                                 const char *want, uint64_t read_max,
+                                 uint64_t rss_max_kib)
+{
+    AddressSpace *as = as_new(RAM);
+    MultibootBoot boot;
+    char err[512];
+    uint64_t rss0, rd0, rss1, rd1;
+
+    usage_now(&rss0, &rd0);
+    ck_assert_int_eq(
+        multiboot_load_image(as, kernel, NULL, initrd, &boot, err, sizeof(err)),
+        -1);
+    usage_now(&rss1, &rd1);
+    ck_assert_msg(strstr(err, want), "error '%s', want '%s'", err, want);
+    ck_assert_msg(rd1 - rd0 <= read_max, "read %llu bytes (at most %llu)",
+                  (unsigned long long)(rd1 - rd0),
+                  (unsigned long long)read_max);
+    ck_assert_msg(rss1 - rss0 <= rss_max_kib,
+                  "peak memory grew by %llu KiB (at most %llu)",
+                  (unsigned long long)(rss1 - rss0),
+                  (unsigned long long)rss_max_kib);
+    as_free(as);
+}
+
+/*
+ * 20000 program headers 65535 bytes apart: a 1.3 GB table in a sparse
+ * file of 4 KiB of data.  Only the 32 bytes of each entry may be read
+ * (640 KB), and no copy of the table made.
+ */
+START_TEST(test_hostile_phdr_table)
+{
+    Tmp t;
+    Img im;
+    const char *k;
+    int fd;
+
+    tmp_init(&t);
+    memset(&im, 0, sizeof(im));
+    elf_header(&im, 0x100000, 20000);
+    im.buf[offsetof(Elf32_Ehdr, e_phentsize)] = 0xff;
+    im.buf[offsetof(Elf32_Ehdr, e_phentsize) + 1] = 0xff;
+    mb_header(&im, 0x1000, 0x00000003);
+    im.len = 4096 + 12;
+    k = tmp_file(&t, "sparse.elf", im.buf, im.len);
+    fd = open(k, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, sizeof(Elf32_Ehdr) + 20000ull * 65535), 0);
+    close(fd);
+    expect_bounded_error(k, NULL, "no loadable ELF segments", 4u << 20,
+                         64u << 10);
+    tmp_done(&t);
+}
+END_TEST
+
+/* 64Ki modules in a 128 KiB list: their command lines cannot fit in the
+ * boot information area; saying so must cost memory in proportion to the
+ * list, not to its square. */
+START_TEST(test_hostile_module_list)
+{
+    Tmp t;
+    Img im;
+    const char *k;
+    size_t n = 65536;
+    char *list = malloc(2 * n);
+
+    tmp_init(&t);
+    std_elf(&im);
+    k = tmp_file(&t, "k.elf", im.buf, im.len);
+    for (size_t i = 0; i < n; i++) {
+        list[2 * i] = 'x';
+        list[2 * i + 1] = i + 1 < n ? ',' : 0;
+    }
+    expect_bounded_error(k, list, "no room for the multiboot information",
+                         64u << 10, 64u << 10);
+    free(list);
+    tmp_done(&t);
+}
+END_TEST
+
+/* 200 modules with 64 file descriptors to spare: each file is open only
+ * while it is looked at. */
+START_TEST(test_many_modules)
+{
+    Tmp t;
+    Img im;
+    AddressSpace *as = as_new(RAM);
+    MultibootBoot boot;
+    char err[512];
+    struct rlimit old, low;
+    const char *k, *mod;
+    GString *list = g_string_new(NULL);
+
+    tmp_init(&t);
+    std_elf(&im);
+    k = tmp_file(&t, "k.elf", im.buf, im.len);
+    mod = tmp_file(&t, "m.mod", "module", 6);
+    for (int i = 0; i < 200; i++) {
+        g_string_append_printf(list, "%s%s", i ? "," : "", mod);
+    }
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = 64;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+    ck_assert_int_eq(
+        multiboot_load_image(as, k, NULL, list->str, &boot, err, sizeof(err)),
+        0);
+    setrlimit(RLIMIT_NOFILE, &old);
+    ck_assert_uint_eq(rd32(as, MULTIBOOT_INFO_ADDR + 20), 200); /* mods */
+    ck_assert_uint_eq(boot.mods_end, 0x103000 + 199 * 0x1000 + 6);
+    g_string_free(list, TRUE);
+    as_free(as);
+    tmp_done(&t);
+}
+END_TEST
+
+/*
+ * 65535 one-byte segments side by side (a 2 MiB file): all loaded, and
+ * the overlap check takes n log n, not 2 billion comparisons.
+ */
+START_TEST(test_many_segments)
+{
+    static Img im;
+    Tmp t;
+    AddressSpace *as = as_new(RAM);
+    MultibootBoot boot;
+    char err[512];
+    const unsigned n = 65535;
+    const char *k;
+    uint8_t *buf;
+    size_t len = 0x2000 + (size_t)n * sizeof(Elf32_Phdr);
+    Elf32_Ehdr *eh;
+
+    tmp_init(&t);
+    memset(&im, 0, sizeof(im));
+    elf_header(&im, 0x100000, n);
+    mb_header(&im, 0x100, 0x00000003);
+    buf = calloc(1, len);
+    memcpy(buf, im.buf, 0x200);
+    eh = (Elf32_Ehdr *)buf;
+    eh->e_phoff = 0x2000;
+    for (unsigned i = 0; i < n; i++) {
+        /* Backwards, so that sorting has work to do. */
+        Elf32_Phdr *p = (Elf32_Phdr *)(buf + 0x2000) + i;
+        p->p_type = PT_LOAD;
+        p->p_paddr = p->p_vaddr = 0x100000 + 2 * (n - 1 - i);
+        p->p_memsz = 2;
+    }
+    k = tmp_file(&t, "many.elf", buf, len);
+    ck_assert_int_eq(
+        multiboot_load_image(as, k, NULL, NULL, &boot, err, sizeof(err)), 0);
+    ck_assert_uint_eq(boot.kernel_start, 0x100000);
+    ck_assert_uint_eq(boot.kernel_end, 0x100000 + 2 * n);
+    /* One byte moved onto its neighbour is found. */
+    ((Elf32_Phdr *)(buf + 0x2000))[1000].p_paddr += 1;
+    k = tmp_file(&t, "overlap.elf", buf, len);
+    ck_assert_int_eq(
+        multiboot_load_image(as, k, NULL, NULL, &boot, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "segment 1000 at 0x11f82d-0x11f82f overlaps "
+                              "segment 999 at 0x11f82e-0x11f830"),
+                  "%s", err);
+    free(buf);
     as_free(as);
     tmp_done(&t);
 }
@@ -667,6 +863,13 @@ static Suite *multiboot_suite(void)
     tcase_add_test(tc, test_err_kludge);
     tcase_add_test(tc, test_err_modules);
     tcase_add_test(tc, test_err_gdt_rom_taken);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hostile");
+    tcase_add_test(tc, test_hostile_phdr_table);
+    tcase_add_test(tc, test_hostile_module_list);
+    tcase_add_test(tc, test_many_modules);
+    tcase_add_test(tc, test_many_segments);
     suite_add_tcase(s, tc);
 
     return s;

@@ -93,30 +93,30 @@ START_TEST(test_pc_errors)
 
     tmp_init(&t);
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));
-    ck_assert_str_eq(err, "softvisor: no kernel to boot (-kernel); BIOS boot "
+    ck_assert_str_eq(err, "no kernel to boot (-kernel); BIOS boot "
                           "is not supported yet");
     memset(&im, 0, sizeof(im));
     im.len = 64;
     cfg.kernel = tmp_file(&t, "plain.bin", im.buf, im.len);
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));
     snprintf(want, sizeof(want),
-             "softvisor: %s: not a multiboot image (no "
+             "%s: not a multiboot image (no "
              "header in the first 8192 bytes)",
              cfg.kernel);
     ck_assert_str_eq(err, want);
     cfg.serial = "pty";
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));
-    ck_assert_str_eq(err, "softvisor: -serial pty: unknown character device "
+    ck_assert_str_eq(err, "-serial pty: unknown character device "
                           "(expected stdio, file:PATH, unix:PATH[,server][,nowait] or null)");
     cfg.serial = "null";
     cfg.debugcon = "file:/nonexistent/dir";
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));
-    ck_assert_str_eq(err, "softvisor: -debugcon file:/nonexistent/dir: No "
+    ck_assert_str_eq(err, "-debugcon file:/nonexistent/dir: No "
                           "such file or directory");
     cfg.debugcon = NULL;
     cfg.debug_exit_iobase = 0x3f8;
     ck_assert_ptr_null(pc_new(&cfg, err, sizeof(err)));
-    ck_assert_str_eq(err, "softvisor: cannot add isa-debug-exit at 0x3f8 "
+    ck_assert_str_eq(err, "cannot add isa-debug-exit at 0x3f8 "
                           "(size 4): ports taken or out of range");
     tmp_done(&t);
 }

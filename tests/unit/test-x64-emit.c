@@ -37,7 +37,7 @@ typedef struct Oracle {
     const char *what;
     X64Emit e;
     uint8_t buf[256];
-    int len, imm_size, disp_size;   /* expectations; -1: any */
+    int len, imm_size, disp_size; /* expectations; -1: any */
     char mem[128], imm[2][32];
     unsigned nimm;
     unsigned long checked, failed;
@@ -55,7 +55,7 @@ static void oracle_close(Oracle *o)
 {
     printf("x64-emit: %-28s %8lu encodings checked, %lu failed\n", o->what,
            o->checked, o->failed);
-    fflush(stdout);     /* Check may end a failing test with _exit */
+    fflush(stdout); /* Check may end a failing test with _exit */
     cs_close(&o->cs);
     ck_assert_msg(o->failed == 0, "%s: %lu mismatches", o->what, o->failed);
 }
@@ -75,11 +75,11 @@ static X64Emit *begin(Oracle *o)
 }
 
 /* Emit `call` (which names the emitter e) alone, check it reads as fmt. */
-#define T(call, ...)                                                       \
-    do {                                                                   \
-        X64Emit *e = begin(&o);                                            \
-        call;                                                              \
-        check(&o, __VA_ARGS__);                                            \
+#define T(call, ...)                                                           \
+    do {                                                                       \
+        X64Emit *e = begin(&o);                                                \
+        call;                                                                  \
+        check(&o, __VA_ARGS__);                                                \
     } while (0)
 
 /* Disassemble what was emitted; it must read exactly as `fmt` says
@@ -108,8 +108,10 @@ static void check(Oracle *o, const char *fmt, ...)
         /* Capstone 4's disp_size follows the operand size; the offsets
          * are right */
         const cs_x86_encoding *enc = &ins[0].detail->x86.encoding;
-        int disp = enc->disp_offset ? (enc->imm_offset ? enc->imm_offset
-                                       : ins[0].size) - enc->disp_offset : 0;
+        int disp = enc->disp_offset
+                       ? (enc->imm_offset ? enc->imm_offset : ins[0].size) -
+                             enc->disp_offset
+                       : 0;
         ok = (o->imm_size < 0 || enc->imm_size == o->imm_size) &&
              (o->disp_size < 0 || disp == o->disp_size);
         snprintf(got + strlen(got), sizeof(got) - strlen(got),
@@ -124,30 +126,30 @@ static void check(Oracle *o, const char *fmt, ...)
             sprintf(hex + 3 * i, "%02x ", o->buf[i]);
         }
         printf("  MISMATCH %s: %s\n    want: %s (len %d imm %d disp %d)\n"
-               "    got:  %s (len %zu%s)\n", o->what, hex, want, o->len,
-               o->imm_size, o->disp_size, got, o->e.pos,
-               o->e.overflow ? ", overflow" : "");
+               "    got:  %s (len %zu%s)\n",
+               o->what, hex, want, o->len, o->imm_size, o->disp_size, got,
+               o->e.pos, o->e.overflow ? ", overflow" : "");
     }
 }
 
 /* ---- Expected text, Capstone's conventions ------------------------------ */
 
 static const char *const reg_names[4][16] = {
-    { "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil",
-      "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b" },
-    { "ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
-      "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w" },
-    { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
-      "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" },
-    { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-      "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" },
+    {"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "r8b", "r9b", "r10b",
+     "r11b", "r12b", "r13b", "r14b", "r15b"},
+    {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "r8w", "r9w", "r10w",
+     "r11w", "r12w", "r13w", "r14w", "r15w"},
+    {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d",
+     "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"},
+    {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10",
+     "r11", "r12", "r13", "r14", "r15"},
 };
-static const char *const ptr_names[4] = { "byte", "word", "dword", "qword" };
+static const char *const ptr_names[4] = {"byte", "word", "dword", "qword"};
 static const char *const cc_names[16] = {
     "o", "no", "b", "ae", "e", "ne", "be", "a",
     "s", "ns", "p", "np", "l", "ge", "le", "g",
 };
-static const unsigned sizes[4] = { 1, 2, 4, 8 };
+static const unsigned sizes[4] = {1, 2, 4, 8};
 
 static unsigned lg(unsigned size)
 {
@@ -266,7 +268,7 @@ static X64Mem mem_at(unsigned i)
 
     if (si) {
         index = (X64Reg)((si - 1) / 4);
-        index = index >= X64_RSP ? index + 1 : index;   /* no rsp index */
+        index = index >= X64_RSP ? index + 1 : index; /* no rsp index */
         scale = 1u << ((si - 1) % 4);
     }
     if (base == X64_NOREG && index == X64_NOREG) {
@@ -278,8 +280,9 @@ static X64Mem mem_at(unsigned i)
 }
 
 static const int32_t imms[] = {
-    0, 1, 9, 10, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff,
-    0x12345678, INT32_MAX, -1, -0x80, -0x81, -0x8000, -0x12345678, INT32_MIN,
+    0,     1,      9,       10,          0x7f,       0x80,      0xff,
+    0x100, 0x7fff, 0x8000,  0xffff,      0x12345678, INT32_MAX, -1,
+    -0x80, -0x81,  -0x8000, -0x12345678, INT32_MIN,
 };
 #define NIMMS ARRAY_SIZE(imms)
 
@@ -294,7 +297,7 @@ static const char *const unary_names[8] = {
 static const char *const shift_names[8] = {
     "rol", "ror", "rcl", "rcr", "shl", "shr", NULL, "sar",
 };
-static const char *const bt_names[4] = { "bt", "bts", "btr", "btc" };
+static const char *const bt_names[4] = {"bt", "bts", "btr", "btc"};
 
 static bool logic(int op)
 {
@@ -310,14 +313,14 @@ static const struct {
     const char *fmt;
     unsigned sizes;
 } rr_forms[] = {
-    { x64_mov_rr, "mov %s, %s", SZ_ALL },
-    { x64_test_rr, "test %s, %s", SZ_ALL },
-    { x64_cmpxchg_rr, "cmpxchg %s, %s", SZ_ALL },
-    { x64_imul_rr, "imul %s, %s", SZ_WIDE },
-    { x64_bsf, "bsf %s, %s", SZ_WIDE },
-    { x64_bsr, "bsr %s, %s", SZ_WIDE },
-    { x64_shld_rcl, "shld %s, %s, cl", SZ_WIDE },
-    { x64_shrd_rcl, "shrd %s, %s, cl", SZ_WIDE },
+    {x64_mov_rr, "mov %s, %s", SZ_ALL},
+    {x64_test_rr, "test %s, %s", SZ_ALL},
+    {x64_cmpxchg_rr, "cmpxchg %s, %s", SZ_ALL},
+    {x64_imul_rr, "imul %s, %s", SZ_WIDE},
+    {x64_bsf, "bsf %s, %s", SZ_WIDE},
+    {x64_bsr, "bsr %s, %s", SZ_WIDE},
+    {x64_shld_rcl, "shld %s, %s, cl", SZ_WIDE},
+    {x64_shrd_rcl, "shrd %s, %s, cl", SZ_WIDE},
 };
 
 static const struct {
@@ -326,23 +329,23 @@ static const struct {
     unsigned sizes;
     bool ptr;
 } rm_forms[] = {
-    { x64_mov_rm, "mov", SZ_ALL, true },
-    { x64_imul_rm, "imul", SZ_WIDE, true },
-    { x64_lea, "lea", SZ_WIDE, false },
+    {x64_mov_rm, "mov", SZ_ALL, true},
+    {x64_imul_rm, "imul", SZ_WIDE, true},
+    {x64_lea, "lea", SZ_WIDE, false},
 };
 
 static const struct {
     void (*fn)(X64Emit *, unsigned, X64Mem, X64Reg);
     const char *mnemonic;
 } mr_forms[] = {
-    { x64_mov_mr, "mov" },
-    { x64_xchg_mr, "xchg" },
-    { x64_cmpxchg_mr, "cmpxchg" },
+    {x64_mov_mr, "mov"},
+    {x64_xchg_mr, "xchg"},
+    {x64_cmpxchg_mr, "cmpxchg"},
 };
 
 /* movzx/movsx (dsize, ssize) pairs */
 static const unsigned ext_pairs[6][2] = {
-    { 2, 1 }, { 4, 1 }, { 8, 1 }, { 4, 2 }, { 8, 2 }, { 8, 4 },
+    {2, 1}, {4, 1}, {8, 1}, {4, 2}, {8, 2}, {8, 4},
 };
 
 START_TEST(test_reg_forms)
@@ -361,8 +364,8 @@ START_TEST(test_reg_forms)
                     }
                 }
                 for (int op = 0; op < 8; op++) {
-                    T(x64_alu_rr(e, op, sz, a, b),
-                      "%s %s, %s", alu_names[op], R(sz, a), R(sz, b));
+                    T(x64_alu_rr(e, op, sz, a, b), "%s %s, %s", alu_names[op],
+                      R(sz, a), R(sz, b));
                 }
                 x64_xchg_rr(begin(&o), sz, a, b);
                 if (sz != 1 && a != b && (a == X64_RAX || b == X64_RAX)) {
@@ -372,20 +375,20 @@ START_TEST(test_reg_forms)
                     check(&o, "xchg %s, %s", R(sz, a), R(sz, b));
                 }
                 for (int cc = 0; sz != 1 && cc < 16; cc++) {
-                    T(x64_cmov(e, cc, sz, a, b),
-                      "cmov%s %s, %s", cc_names[cc], R(sz, a), R(sz, b));
+                    T(x64_cmov(e, cc, sz, a, b), "cmov%s %s, %s", cc_names[cc],
+                      R(sz, a), R(sz, b));
                 }
                 for (int op = X64_BT; sz != 1 && op <= X64_BTC; op++) {
-                    T(x64_bt_rr(e, op, sz, a, b),
-                      "%s %s, %s", bt_names[op - X64_BT], R(sz, a), R(sz, b));
+                    T(x64_bt_rr(e, op, sz, a, b), "%s %s, %s",
+                      bt_names[op - X64_BT], R(sz, a), R(sz, b));
                 }
             }
             for (int op = 0; op < 8; op++) {
-                T(x64_unary_r(e, op, sz, a),
-                  "%s %s", unary_names[op], R(sz, a));
+                T(x64_unary_r(e, op, sz, a), "%s %s", unary_names[op],
+                  R(sz, a));
                 if (shift_names[op]) {
-                    T(x64_shift_rcl(e, op, sz, a),
-                      "%s %s, cl", shift_names[op], R(sz, a));
+                    T(x64_shift_rcl(e, op, sz, a), "%s %s, cl", shift_names[op],
+                      R(sz, a));
                 }
             }
             if (sz >= 4) {
@@ -418,11 +421,24 @@ START_TEST(test_reg_forms)
 END_TEST
 
 static const uint64_t mov_imms[] = {
-    0, 1, 0x7f, 0x80, 0xffff, 0x12345678, 0x7fffffff, 0x80000000, 0xffffffff,
-    0x100000000ull, 0xffffffff80000000ull, 0xffffffffffffff80ull, ~0ull,
-    0x8000000000000000ull, 0x123456789abcdef0ull, 0xffff0000ffff0000ull,
+    0,
+    1,
+    0x7f,
+    0x80,
+    0xffff,
+    0x12345678,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    0x100000000ull,
+    0xffffffff80000000ull,
+    0xffffffffffffff80ull,
+    ~0ull,
+    0x8000000000000000ull,
+    0x123456789abcdef0ull,
+    0xffff0000ffff0000ull,
 };
-static const uint8_t counts[] = { 0, 1, 2, 7, 9, 10, 31, 63, 0xff };
+static const uint8_t counts[] = {0, 1, 2, 7, 9, 10, 31, 63, 0xff};
 
 START_TEST(test_imm_forms)
 {
@@ -439,8 +455,8 @@ START_TEST(test_imm_forms)
                       alu_names[op], R(sz, r),
                       Imm(&o, sz, imms[k], true, logic(op)));
                 }
-                T(x64_test_ri(e, sz, r, imms[k]),
-                  "test %s, %s", R(sz, r), Imm(&o, sz, imms[k], false, false));
+                T(x64_test_ri(e, sz, r, imms[k]), "test %s, %s", R(sz, r),
+                  Imm(&o, sz, imms[k], false, false));
                 if (sz != 1) {
                     int a = (r + (int)k) % 16;
                     T(x64_imul_rri(e, sz, r, a, imms[k]), "imul %s, %s, %s",
@@ -480,20 +496,27 @@ START_TEST(test_imm_forms)
                 if (sz == 1) {
                     continue;
                 }
-                T(x64_shld_ri(e, sz, r, b, counts[k]),
-                  "shld %s, %s, %s", R(sz, r), R(sz, b), num);
-                T(x64_shrd_ri(e, sz, r, b, counts[k]),
-                  "shrd %s, %s, %s", R(sz, r), R(sz, b), num);
+                T(x64_shld_ri(e, sz, r, b, counts[k]), "shld %s, %s, %s",
+                  R(sz, r), R(sz, b), num);
+                T(x64_shrd_ri(e, sz, r, b, counts[k]), "shrd %s, %s, %s",
+                  R(sz, r), R(sz, b), num);
+                if (sz >= 4 && counts[k] < 0x80) {
+                    /* Capstone 4 gives the immediate the operand size
+                     * here, and prints 0x80-0xff as negative: check the
+                     * length (VEX3, F0, ModRM, ib). */
+                    x64_rorx(begin(&o), sz, b, r, counts[k]);
+                    o.len = 6;
+                    check(&o, "rorx %s, %s, %s", R(sz, b), R(sz, r), num);
+                }
                 for (int op = X64_BT; op <= X64_BTC; op++) {
-                    T(x64_bt_ri(e, op, sz, r, counts[k]),
-                      "%s %s, %s", bt_names[op - X64_BT], R(sz, r), num);
+                    T(x64_bt_ri(e, op, sz, r, counts[k]), "%s %s, %s",
+                      bt_names[op - X64_BT], R(sz, r), num);
                 }
             }
         }
     }
     for (unsigned k = 0; k < NIMMS; k++) {
-        T(x64_push_i(e, imms[k]), "push %s",
-          Imm(&o, 8, imms[k], true, false));
+        T(x64_push_i(e, imms[k]), "push %s", Imm(&o, 8, imms[k], true, false));
     }
     oracle_close(&o);
 }
@@ -522,29 +545,28 @@ START_TEST(test_mem_forms)
                 check(&o, "%s %s, %s", mr_forms[k].mnemonic, M(&o, sz, m),
                       R(sz, r));
             }
-            T(x64_alu_rm(e, op, sz, r, m),
-              "%s %s, %s", alu_names[op], R(sz, r), M(&o, sz, m));
-            T(x64_alu_mr(e, op, sz, m, r),
-              "%s %s, %s", alu_names[op], M(&o, sz, m), R(sz, r));
+            T(x64_alu_rm(e, op, sz, r, m), "%s %s, %s", alu_names[op], R(sz, r),
+              M(&o, sz, m));
+            T(x64_alu_mr(e, op, sz, m, r), "%s %s, %s", alu_names[op],
+              M(&o, sz, m), R(sz, r));
             T(x64_alu_mi(e, op, sz, m, imm), "%s %s, %s", alu_names[op],
               M(&o, sz, m), Imm(&o, sz, imm, true, logic(op)));
-            T(x64_unary_m(e, op, sz, m),
-              "%s %s", unary_names[op], M(&o, sz, m));
+            T(x64_unary_m(e, op, sz, m), "%s %s", unary_names[op],
+              M(&o, sz, m));
             if (i % 4 != s) {
                 continue;
             }
-            T(x64_mov_mi(e, sz, m, imm),
-              "mov %s, %s", M(&o, sz, m), Imm(&o, sz, imm, false, false));
-            T(x64_test_mi(e, sz, m, imm),
-              "test %s, %s", M(&o, sz, m), Imm(&o, sz, imm, false, false));
+            T(x64_mov_mi(e, sz, m, imm), "mov %s, %s", M(&o, sz, m),
+              Imm(&o, sz, imm, false, false));
+            T(x64_test_mi(e, sz, m, imm), "test %s, %s", M(&o, sz, m),
+              Imm(&o, sz, imm, false, false));
             x64_lock(begin(&o));
             x64_cmpxchg_mr(&o.e, sz, m, r);
             check(&o, "lock cmpxchg %s, %s", M(&o, sz, m), R(sz, r));
-            int lop = op == X64_CMP ? X64_SUB : op;   /* cmp is not lockable */
+            int lop = op == X64_CMP ? X64_SUB : op; /* cmp is not lockable */
             x64_lock(begin(&o));
             x64_alu_mr(&o.e, lop, sz, m, r);
-            check(&o, "lock %s %s, %s", alu_names[lop], M(&o, sz, m),
-                  R(sz, r));
+            check(&o, "lock %s %s, %s", alu_names[lop], M(&o, sz, m), R(sz, r));
             T(x64_call_m(e, m), "call %s", M(&o, 8, m));
             T(x64_jmp_m(e, m), "jmp %s", M(&o, 8, m));
             unsigned ds = ext_pairs[i % 6][0], ss = ext_pairs[i % 6][1];
@@ -560,9 +582,15 @@ END_TEST
 
 /* Capstone's text for the recommended NOPs of 1..9 bytes. */
 static const char *const nop_text[10] = {
-    "", "nop", "nop", "nop dword ptr [rax]", "nop dword ptr [rax]",
-    "nop dword ptr [rax + rax]", "nop word ptr [rax + rax]",
-    "nop dword ptr [rax]", "nop dword ptr [rax + rax]",
+    "",
+    "nop",
+    "nop",
+    "nop dword ptr [rax]",
+    "nop dword ptr [rax]",
+    "nop dword ptr [rax + rax]",
+    "nop word ptr [rax + rax]",
+    "nop dword ptr [rax]",
+    "nop dword ptr [rax + rax]",
     "nop word ptr [rax + rax]",
 };
 
@@ -582,9 +610,9 @@ START_TEST(test_misc)
         void (*fn)(X64Emit *);
         const char *text;
     } plain[] = {
-        { x64_pushfq, "pushfq" }, { x64_popfq, "popfq" }, { x64_lahf, "lahf" },
-        { x64_sahf, "sahf" },     { x64_ret, "ret" },     { x64_ud2, "ud2" },
-        { x64_int3, "int3" },
+        {x64_pushfq, "pushfq"}, {x64_popfq, "popfq"}, {x64_lahf, "lahf"},
+        {x64_sahf, "sahf"},     {x64_ret, "ret"},     {x64_ud2, "ud2"},
+        {x64_int3, "int3"},
     };
 
     oracle_open(&o, "no-operand forms, nop");
@@ -614,8 +642,8 @@ START_TEST(test_branches)
     char want[256];
     /* distances from the end of a 2-byte branch */
     static const int64_t dists[] = {
-        -0x80000000ll, -0x12345678, -0x81, -0x80, -0x7f, -2, 0, 5, 0x7f, 0x80,
-        0x81, 0x12345678, 0x7fffffff,
+        -0x80000000ll, -0x12345678, -0x81, -0x80,      -0x7f,      -2, 0, 5,
+        0x7f,          0x80,        0x81,  0x12345678, 0x7fffffff,
     };
 
     oracle_open(&o, "branches, labels, patching");
@@ -658,8 +686,8 @@ START_TEST(test_branches)
     T(x64_call_via(e, 0x1000, X64_R11), "mov r11d, 0x1000; call r11");
     T(x64_call_via(e, 0x123456789abcull, X64_RAX),
       "movabs rax, 0x123456789abc; call rax");
-    T(x64_call_via(e, base + 0x1000, X64_RAX),
-      "call 0x%" PRIxPTR, base + 0x1000);
+    T(x64_call_via(e, base + 0x1000, X64_RAX), "call 0x%" PRIxPTR,
+      base + 0x1000);
     /* forward labels */
     for (int cc = 0; cc < 16; cc++) {
         size_t p = x64_jcc_fwd(begin(&o), cc);
@@ -669,13 +697,13 @@ START_TEST(test_branches)
         x64_ret(&o.e);
         x64_patch_here(&o.e, p);
         ck_assert(x64_patch8_here(&o.e, j));
-        check(&o, "j%s 0x%" PRIxPTR "; j%s 0x%" PRIxPTR "; jmp 0x%" PRIxPTR
-              "; ret", cc_names[cc], base + 11, cc_names[cc ^ 1], base + 10,
-              base + 11);
+        check(&o,
+              "j%s 0x%" PRIxPTR "; j%s 0x%" PRIxPTR "; jmp 0x%" PRIxPTR "; ret",
+              cc_names[cc], base + 11, cc_names[cc ^ 1], base + 10, base + 11);
     }
     size_t p = x64_jmp_fwd(begin(&o)), q = x64_jcc8_fwd(&o.e, X64_CC_E);
     x64_nop(&o.e, 128);
-    ck_assert(!x64_patch8_here(&o.e, q));       /* 128 is out of rel8 */
+    ck_assert(!x64_patch8_here(&o.e, q)); /* 128 is out of rel8 */
     x64_patch_here(&o.e, p);
     ck_assert_uint_eq(o.buf[p], 130);
     /* re-pointing a rel32 later (chaining), and its alignment */
@@ -704,18 +732,18 @@ static unsigned long gold_check(const X64Emit *e, size_t at, const char *hex,
     size_t n = 0;
 
     for (const char *p = hex; *p; p += p[2] ? 3 : 2) {
-        want[n++] = (uint8_t)strtoul((char[3]){ p[0], p[1], 0 }, NULL, 16);
+        want[n++] = (uint8_t)strtoul((char[3]){p[0], p[1], 0}, NULL, 16);
     }
     ck_assert_msg(e->pos - at == n && !memcmp(e->buf + at, want, n),
                   "%s: want %s", what, hex);
     return 1;
 }
 
-#define GOLD(call, hex)                                                    \
-    do {                                                                   \
-        size_t at_ = e->pos;                                               \
-        call;                                                              \
-        checked += gold_check(e, at_, hex, #call);                         \
+#define GOLD(call, hex)                                                        \
+    do {                                                                       \
+        size_t at_ = e->pos;                                                   \
+        call;                                                                  \
+        checked += gold_check(e, at_, hex, #call);                             \
     } while (0)
 
 START_TEST(test_golden)
@@ -750,7 +778,7 @@ START_TEST(test_golden)
          "f0 0f b1 0f");
     GOLD(x64_bt_ri(e, X64_BTS, 8, X64_RAX, 63), "48 0f ba e8 3f");
     GOLD(x64_jcc32(e, X64_CC_NE, x64_here(e)), "0f 85 fa ff ff ff");
-    GOLD(x64_nop(e, 9), "66 0f 1f 84 00 00 00 00 00");   /* Table 4-12 */
+    GOLD(x64_nop(e, 9), "66 0f 1f 84 00 00 00 00 00"); /* Table 4-12 */
     printf("x64-emit: %-28s %8lu encodings checked\n", "hand-encoded bytes",
            checked);
 }
@@ -763,9 +791,9 @@ START_TEST(test_overflow)
 
     memset(buf, 0xaa, sizeof(buf));
     x64_emit_init(&e, buf, TEST_BASE, 20);
-    x64_mov_ri(&e, 8, X64_RAX, 0x123456789abcdef0ull);   /* 10 bytes */
+    x64_mov_ri(&e, 8, X64_RAX, 0x123456789abcdef0ull); /* 10 bytes */
     ck_assert(!e.overflow && e.pos == 10);
-    x64_ret(&e);                  /* needs X64_MAX_INSN free bytes */
+    x64_ret(&e); /* needs X64_MAX_INSN free bytes */
     ck_assert(e.overflow && e.pos == 10);
     ck_assert(x64_jcc_fwd(&e, X64_CC_E) == X64_NOPATCH);
     x64_patch_here(&e, X64_NOPATCH);
@@ -819,15 +847,15 @@ static unsigned cmp_flags(uint64_t a, uint64_t b)
     uint64_t r = a - b;
 
     return (a < b ? CF : 0) | (__builtin_parityll(r & 0xff) ? 0 : PF) |
-           ((a ^ b ^ r) & 0x10 ? AF : 0) | (r ? 0 : ZF) |
-           (r >> 63 ? SF : 0) | (((a ^ b) & (a ^ r)) >> 63 ? OF : 0);
+           ((a ^ b ^ r) & 0x10 ? AF : 0) | (r ? 0 : ZF) | (r >> 63 ? SF : 0) |
+           (((a ^ b) & (a ^ r)) >> 63 ? OF : 0);
 }
 
 static bool cond_holds(int cc, unsigned f)
 {
     bool lt = !(f & SF) != !(f & OF);
-    bool v[8] = { f & OF, f & CF, f & ZF, f & (CF | ZF), f & SF, f & PF, lt,
-                  (f & ZF) || lt };
+    bool v[8] = {f & OF, f & CF, f & ZF, f & (CF | ZF),
+                 f & SF, f & PF, lt,     (f & ZF) || lt};
     return v[cc / 2] != (cc & 1);
 }
 
@@ -835,8 +863,10 @@ static bool cond_holds(int cc, unsigned f)
 static uint64_t input(unsigned i, uint64_t *s)
 {
     static const uint64_t edge[] = {
-        0, 1, 2, 63, 64, 0x7f, 0x80, 0x7fffffff, 0x80000000, 0xffffffff,
-        INT64_MAX, (uint64_t)INT64_MIN, ~0ull, ~1ull,
+        0,          1,          2,         63,
+        64,         0x7f,       0x80,      0x7fffffff,
+        0x80000000, 0xffffffff, INT64_MAX, (uint64_t)INT64_MIN,
+        ~0ull,      ~1ull,
     };
     if (i < ARRAY_SIZE(edge)) {
         return edge[i];
@@ -848,16 +878,17 @@ static uint64_t input(unsigned i, uint64_t *s)
 }
 
 /* Call f(a, b, c) on many inputs and compare with ref_expr over a b c. */
-#define RUN(f, ref_expr)                                                   \
-    do {                                                                   \
-        uint64_t s_ = 0x9e3779b97f4a7c15ull, a, b, c;                      \
-        for (unsigned i_ = 0; i_ < 300; i_++, runs++) {                    \
-            a = input(i_, &s_), b = input(i_ * 7 % 300, &s_), c = a ^ b;   \
-            uint64_t got_ = (f)(a, b, c), want_ = (ref_expr);              \
-            ck_assert_msg(got_ == want_, "%s(%#" PRIx64 ", %#" PRIx64      \
-                          "): %#" PRIx64 ", want %#" PRIx64, #f, a, b,     \
-                          got_, want_);                                    \
-        }                                                                  \
+#define RUN(f, ref_expr)                                                       \
+    do {                                                                       \
+        uint64_t s_ = 0x9e3779b97f4a7c15ull, a, b, c;                          \
+        for (unsigned i_ = 0; i_ < 300; i_++, runs++) {                        \
+            a = input(i_, &s_), b = input(i_ * 7 % 300, &s_), c = a ^ b;       \
+            uint64_t got_ = (f)(a, b, c), want_ = (ref_expr);                  \
+            ck_assert_msg(got_ == want_,                                       \
+                          "%s(%#" PRIx64 ", %#" PRIx64 "): %#" PRIx64          \
+                          ", want %#" PRIx64,                                  \
+                          #f, a, b, got_, want_);                              \
+        }                                                                      \
     } while (0)
 
 static uint64_t helper_for_call(uint64_t a, uint64_t b, uint64_t c)
@@ -868,11 +899,11 @@ static uint64_t helper_for_call(uint64_t a, uint64_t b, uint64_t c)
 START_TEST(test_exec)
 {
     static const X64Reg chain[] = {
-        X64_RDI, X64_RCX, X64_RDX, X64_RBX, X64_RBP, X64_RSI, X64_R8, X64_R9,
+        X64_RDI, X64_RCX, X64_RDX, X64_RBX, X64_RBP, X64_RSI, X64_R8,  X64_R9,
         X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15, X64_RAX,
     };
-    static const X64Reg saved[] = { X64_RBX, X64_RBP, X64_R12, X64_R13,
-                                    X64_R14, X64_R15 };
+    static const X64Reg saved[] = {X64_RBX, X64_RBP, X64_R12,
+                                   X64_R13, X64_R14, X64_R15};
     CodeBuf cb;
     X64Emit *e = &cb.e;
     unsigned long runs = 0;
@@ -884,7 +915,7 @@ START_TEST(test_exec)
     sum = fn_here(&cb);
     x64_alu_ri(e, X64_AND, 4, X64_RDI, 0xfff);
     x64_mov_ri(e, 8, X64_RAX, 0);
-    size_t skip = x64_jcc8_fwd(e, X64_CC_E);    /* flags of the and */
+    size_t skip = x64_jcc8_fwd(e, X64_CC_E); /* flags of the and */
     uintptr_t loop = x64_here(e);
     x64_alu_rr(e, X64_ADD, 8, X64_RAX, X64_RDI);
     x64_unary_r(e, X64_DEC, 8, X64_RDI);
@@ -902,7 +933,7 @@ START_TEST(test_exec)
     x64_unary_r(e, X64_DIV, 8, X64_R8);
     x64_lea(e, 8, X64_R9, x64_mem_index(X64_RAX, X64_RDX, 1, 0));
     x64_mov_rr(e, 4, X64_RAX, X64_RDI);
-    x64_movzx_rr(e, 4, 2, X64_RCX, X64_RSI);    /* divisor 1..0xffff */
+    x64_movzx_rr(e, 4, 2, X64_RCX, X64_RSI); /* divisor 1..0xffff */
     x64_alu_ri(e, X64_OR, 4, X64_RCX, 1);
     x64_cwd(e, 4);
     x64_unary_r(e, X64_IDIV, 4, X64_RCX);
@@ -911,8 +942,9 @@ START_TEST(test_exec)
     x64_alu_rr(e, X64_ADD, 8, X64_RAX, X64_R9);
     x64_ret(e);
     RUN(div, a / (b | 1) + a % (b | 1) +
-             ((uint64_t)(uint32_t)((int32_t)a % (int32_t)((b & 0xffff) | 1))
-              << 32 | (uint32_t)((int32_t)a / (int32_t)((b & 0xffff) | 1))));
+                 ((uint64_t)(uint32_t)((int32_t)a % (int32_t)((b & 0xffff) | 1))
+                      << 32 |
+                  (uint32_t)((int32_t)a / (int32_t)((b & 0xffff) | 1))));
 
     /* every condition through setcc, cmovcc and jcc after cmp a, b */
     for (int cc = 0; cc < 16; cc++) {
@@ -952,15 +984,15 @@ START_TEST(test_exec)
     x64_push_r(e, X64_RSI);
     x64_popfq(e);
     x64_setcc(e, X64_CC_BE, X64_RAX);
-    x64_sahf(e);                                /* AH: a's flags again */
+    x64_sahf(e); /* AH: a's flags again */
     x64_pushfq(e);
     x64_pop_r(e, X64_RCX);
     x64_alu_ri(e, X64_AND, 4, X64_RCX, 0xff);
     x64_shift_ri(e, X64_SHL, 4, X64_RCX, 16);
     x64_alu_rr(e, X64_OR, 4, X64_RAX, X64_RCX);
     x64_ret(e);
-    RUN(flags, ((cmp_flags(a, b) & 0xd5u) | 2u) * 0x10100u +
-               ((b & (CF | ZF)) != 0));
+    RUN(flags,
+        ((cmp_flags(a, b) & 0xd5u) | 2u) * 0x10100u + ((b & (CF | ZF)) != 0));
 
     /* every register, the callee-saved ones saved, in a chain of lea
      * and add */
@@ -1008,7 +1040,7 @@ START_TEST(test_exec)
         for (unsigned k = 0; k < 8; k++) {
             p[k] = 0x1111111111111111ull * k;
         }
-        p[0] = i == 0 ? p[3] : 0;           /* cmpxchg succeeds for i = 0 */
+        p[0] = i == 0 ? p[3] : 0; /* cmpxchg succeeds for i = 0 */
         uint64_t loaded = p[i + 1];
         ck_assert_uint_eq(mem((uintptr_t)p, i, 0xabc),
                           i == 1 ? 0xabc : 0x3333333333333333ull);
@@ -1032,8 +1064,8 @@ START_TEST(test_exec)
     ck_assert(x64_jmp32(e, (uintptr_t)one));
     ck_assert_uint_eq((uintptr_t)(cb.rx + at) % 4, 0);
     ck_assert_uint_eq(chained(0, 0, 0), 1);
-    ck_assert(x64_patch_rel32(cb.rw + at, (uintptr_t)cb.rx + at,
-                              (uintptr_t)two));
+    ck_assert(
+        x64_patch_rel32(cb.rw + at, (uintptr_t)cb.rx + at, (uintptr_t)two));
     ck_assert_uint_eq(chained(0, 0, 0), 2);
 
     ck_assert(!e->overflow);

@@ -52,6 +52,14 @@ expect 0 "guest two: halted" $SV -config "$T/guests.conf"
 grep -q "checksum counter-work" "$T/one.out" && echo "PASS -config guest ran" ||
     { echo "FAIL -config guest one"; fail=1; }
 expect 1 "group [vm]" sh -c "printf '[vm]\nkernel=x\n' >$T/bad.conf; $SV -config $T/bad.conf"
+# GKeyFile would merge two [guest a] groups into one guest; a file
+# without a guest would run nothing and exit 0.  Both are refused.
+printf '[guest a]\nkernel=%s\nappend=halt\n\n  [guest a]\nappend=work n=5\n' "$E" >"$T/dup.conf"
+expect 1 "-config $T/dup.conf: group [guest a] on lines 1 and 5" $SV -config "$T/dup.conf"
+: >"$T/empty.conf"
+expect 1 "-config $T/empty.conf: no guests" $SV -config "$T/empty.conf"
+printf '# no guests here\n\n' >"$T/comment.conf"
+expect 1 "-config $T/comment.conf: no guests" $SV -config "$T/comment.conf"
 # append with a comma (QEMU's ",,").
 expect 0 "guest c: ended, status 1" $SV -guest name=c,kernel=$E,append=work,,n=5,serial=null -guest name=d,kernel=$E,append=halt,serial=null
 exit $fail

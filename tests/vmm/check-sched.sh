@@ -1,115 +1,131 @@
 #!/bin/sh
 # The scheduler and isolation tests of issue 4 (docs/SCHEDULER.md), run
-# on tests/vmm/build/counter.elf.  Shares are judged twice: by the guests'
-# own iteration counts and by the scheduler's -sched-report accounting
-# (host CLOCK_THREAD_CPUTIME_ID around each slice), which must agree.
-# Runs are 4 s rather than the issue's 10 s to keep make check short; the
+# on tests/vmm/build/counter.elf on one worker.  Shares are judged twice:
+# by the guests' own iteration counts and by the scheduler's -sched-report
+# accounting (host CLOCK_THREAD_CPUTIME_ID around each slice), which must
+# agree.  Every share is measured over a window of wall time in which all
+# the guests judged run (tests/vmm/schedlib.py), so that host load, which
+# slows them all alike, does not move it; caps and reservations, which
+# are fractions of wall time, are judged against the window's length
+# (docs/SCHEDULER.md, "How the tests judge").  Windows are 2 s: the
 # margins are the issue's.
 cd "$(dirname "$0")/../.." || exit 1
 SV=${SOFTVISOR:-./softvisor}
 E=tests/vmm/build/counter.elf
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-SECS=${SCHED_SECS:-4}
-fail=0
 
-guest() { # NAME WEIGHT APPEND [MORE]
-    echo "-guest name=$1,kernel=$E,weight=$2,append=$3,serial=file:$T/$1.out$4"
-}
+# The worker guest's checksum alone: isolation (d) wants the same beside
+# the others.  (A checksum, not a speed: nothing here is timed.)
+mkdir "$T/ref"
+$SV -kernel $E -append "work n=20000000" -serial file:$T/ref/ref.out
+REF=$(grep checksum $T/ref/ref.out)
 
-# Checks in python: the report's last line per guest, the guests' totals.
-judge() {
-    python3 - "$T" "$@" <<'PY'
-import json, sys, re, os
-t = sys.argv[1]
-last = {}
-for line in open(os.path.join(t, "report.json")):
-    r = json.loads(line)
-    last[r["name"]] = r
-def total(name):
-    m = re.search(r"total (\d+)", open(os.path.join(t, name + ".out")).read())
-    return int(m.group(1)) if m else 0
-ok = True
-def check(what, got, want, margin):
-    global ok
-    good = abs(got - want) <= margin
-    ok &= good
-    print("%s %s: %.1f%% (want %.1f +- %.1f)" % ("PASS" if good else "FAIL", what, got, want, margin))
-exec(sys.argv[2])
-sys.exit(0 if ok else 1)
-PY
-}
+mkdir "$T/run"
+python3 - "$T/run" "$REF" <<'PY'
+import sys
+sys.path.insert(0, "tests/vmm")
+import schedlib as S
 
-run() {
-    rm -f "$T/report.json"
-    # shellcheck disable=SC2046
-    $SV -sched-threads 1 -sched-report "$T/report.json" "$@" 2>"$T/stderr"
-    echo $? >"$T/rc"
-}
+tmp, ref = sys.argv[1:]
+c = S.Checks()
 
-# Single-guest speed: the reference for a share judged by iterations.
-$SV -kernel $E -append "count secs=1" -serial file:$T/base.out
-BASE=$(sed -n 's/^total \([0-9]*\).*/\1/p' $T/base.out)
 
-# (a) weights 1:1:2:4 on one worker.
-run $(guest w1 1 count/secs=$SECS) $(guest w2 1 count/secs=$SECS) \
-    $(guest w3 2 count/secs=$SECS) $(guest w4 4 count/secs=$SECS)
-judge '
-names = ["w1", "w2", "w3", "w4"]; want = [12.5, 12.5, 25, 50]
-it = [total(n) for n in names]; ns = [last[n]["cpu-ns"] for n in names]
-for n, w, i, c in zip(names, want, it, ns):
-    a = 100.0 * i / sum(it); b = 100.0 * c / sum(ns)
-    check("weights %s by iterations" % n, a, w, 3)
-    check("weights %s by cpu-ns" % n, b, w, 3)
-    check("weights %s: iterations and cpu-ns agree" % n, a - b, 0, 3)
-' || fail=1
+def g(name, append, keys=""):
+    return S.guest_args(name, append, tmp, keys)
 
-# (b) cap 20% alone: a fifth of one CPU although the host is idle.
-run $(guest c1 1 count/secs=$SECS ",cap=20")
-judge "
-check('cap 20 by report', 100 * last['c1']['share-total'], 20, 2)
-check('cap 20 by iterations', 100.0 * total('c1') / ($BASE * $SECS), 20, 2)
-" || fail=1
 
-# (c) reserve 40% beside three weight-4 guests.
-run $(guest r1 1 count/secs=$SECS ",reserve=40") \
-    $(guest o1 4 count/secs=$SECS) $(guest o2 4 count/secs=$SECS) \
-    $(guest o3 4 count/secs=$SECS)
-judge '
+def cpu_shares(res, w, names):
+    ns = {n: res.cpu_ns(n, w) for n in names}
+    return {n: 100.0 * ns[n] / sum(ns.values()) for n in names}
+
+
+# (a) weights 1:1:2:4.
+names, weights = ["w1", "w2", "w3", "w4"], [1, 1, 2, 4]
+res = S.run(tmp, [g(n, "count secs=0", ",weight=%d" % wt)
+                  for n, wt in zip(names, weights)], names, window=2.0)
+w = res.window(names)
+print("weights: window %s" % (w,))
+if c.true("weights: a 2 s window", w):
+    it = S.weight_shares(c, res, w, names, weights)
+    by_ns = cpu_shares(res, w, names)
+    for n, wt in zip(names, weights):
+        c.check("weights %s by cpu-ns" % n, by_ns[n], 100.0 * wt / 8, 3)
+        c.check("weights %s: iterations and cpu-ns agree" % n,
+                100.0 * it[n] / sum(it.values()) - by_ns[n], 0, 3)
+
+# (b) cap 20% alone: a fifth of one CPU although the worker could run it
+# all the time.  By the report over the window, and by the worker
+# thread's CPU time as the host kernel counted it over the same window
+# (which does not rest on the scheduler's own accounting).  On an
+# overloaded host the guest may get less, never more.
+res = S.run(tmp, [g("c1", "count secs=0", ",cap=20")], ["c1"], window=2.0)
+w = res.window(["c1"])
+print("cap: window %s" % (w,))
+if c.true("cap: a 2 s window", w):
+    S.limit_check(c, "cap 20 by report",
+                  lambda iv: S.report_fraction(res, iv, "c1"), 20, 2, res, w,
+                  0, True)
+    S.limit_check(c, "cap 20 by host CPU time",
+                  lambda iv: S.host_fraction(res, iv), 20, 2, res, w, 0, True)
+
+# (c) reserve 40% beside three weight-4 guests, all counting: the reserved
+# guest's part of the iterations times the worker's CPU time is 40% of
+# the window.  It goes first whenever it is owed time, so it needs a
+# worker with 40% of a CPU and a margin.
 names = ["r1", "o1", "o2", "o3"]
-it = [total(n) for n in names]; ns = [last[n]["cpu-ns"] for n in names]
-check("reserve 40 by iterations", 100.0 * it[0] / sum(it), 40, 3)
-check("reserve 40 by cpu-ns", 100.0 * ns[0] / sum(ns), 40, 3)
-' || fail=1
+res = S.run(tmp, [g("r1", "count secs=0", ",reserve=40")] +
+            [g(n, "count secs=0", ",weight=4") for n in names[1:]],
+            names, window=2.0)
+w = res.window(names)
+print("reserve: window %s" % (w,))
+if c.true("reserve: a 2 s window", w):
+    S.limit_check(c, "reserve 40 by iterations",
+                  lambda iv: S.iter_fraction(res, iv, "r1", names), 40, 3,
+                  res, w, 50, False)
+    S.limit_check(c, "reserve 40 by cpu-ns",
+                  lambda iv: S.report_fraction(res, iv, "r1"), 40, 3, res, w,
+                  50, False)
 
 # (d, e, f) isolation: a guest faults, one ends by debug exit, one halts,
-# one spins with interrupts off; the counter keeps half the CPU (its
-# weight equals the spinner's) and the worker finishes with the checksum
-# it has alone.
-$SV -kernel $E -append "work n=20000000" -serial file:$T/ref.out
-run $(guest fault 1 fault) $(guest done 1 work/n=1000) \
-    $(guest halt 1 halt) $(guest spin 1 spin/secs=$SECS) \
-    $(guest cnt 1 count/secs=$SECS) $(guest work 1 work/n=20000000)
-grep -q "guest fault: failed: guest exception #DE" $T/stderr &&
-    grep -q "guest done: ended, status 1" $T/stderr &&
-    grep -q "guest halt: halted" $T/stderr &&
-    grep -q "guest spin: ended, status 1" $T/stderr &&
-    grep -q "guest cnt: ended, status 1" $T/stderr &&
-    [ "$(cat $T/rc)" = 0 ] &&
-    echo "PASS isolation: each guest ended its own way, exit 0" ||
-    { echo "FAIL isolation:"; cat $T/stderr; fail=1; }
-REF=$(grep checksum $T/ref.out)
-if [ -n "$REF" ] && [ "$(grep checksum $T/work.out)" = "$REF" ]; then
-    echo "PASS isolation: the worker's checksum is right ($REF)"
-else
-    echo "FAIL isolation: worker checksum '$(grep checksum $T/work.out)' want '$REF'"
-    fail=1
-fi
-judge "
-wall = $SECS * 1e9
-check('halted guest CPU', 100.0 * last['halt']['cpu-ns'] / wall, 0, 1)
-check('counter beside spinner by cpu-ns',
-      100.0 * last['cnt']['cpu-ns'] / (last['cnt']['cpu-ns'] + last['spin']['cpu-ns']), 50, 3)
-check('counter beside spinner by iterations', 100.0 * total('cnt') / ($BASE * $SECS), 50, 5)
-" || fail=1
-exit $fail
+# one spins with interrupts off; the counter keeps half of the worker
+# beside the spinner once the worker guest has finished (with the
+# checksum it has alone).  By the report only: the spinner and the
+# counter are different translations of one loop whose speeds differ by
+# up to 15% (host code alignment), so their iterations do not compare,
+# and a counter timed elsewhere (another run, even at the same moment on
+# the other CPU) drifts by more than the margin on a loaded host.  How
+# spinners share a worker by their own iterations is in check-hostile.sh.
+def not_running(name):
+    return lambda snap: snap.get(name, {}).get("state") != "running"
+
+
+def beside(r):
+    return r.window(["spin", "cnt"], where=not_running("work"))
+
+
+res = S.run(tmp, [g("fault", "fault"), g("done", "work n=1000"),
+                  g("halt", "halt"), g("spin", "spin secs=0"),
+                  g("cnt", "count secs=0"), g("work", "work n=20000000")],
+            ["spin", "cnt"], until=S.has_window(2, beside))
+err = res.stderr
+c.true("isolation: each guest ended its own way, exit 0",
+       "guest fault: failed: guest exception #DE" in err and
+       "guest done: ended, status 1" in err and
+       "guest halt: halted" in err and
+       "guest work: ended, status 1" in err and
+       "guest spin: running at quit" in err and
+       "guest cnt: running at quit" in err and res.rc == 0,
+       "status %d\n%s" % (res.rc, err))
+got = [l for l in res.out["work"].splitlines() if "checksum" in l]
+c.true("isolation: the worker's checksum is right",
+       ref and got == [ref], "got %s want '%s'" % (got, ref))
+c.check("halted guest CPU", 100.0 * res.last("halt")["cpu-ns"] /
+        (res.wall * 1e9), 0, 1)
+w = beside(res)
+print("isolation: counter beside the spinner %s" % (w,))
+if c.true("isolation: a window with the counter beside the spinner", w):
+    c.check("counter beside spinner by cpu-ns",
+            100.0 * res.cpu_ns("cnt", w) / res.worker_ns(w), 50, 3)
+sys.exit(0 if c.ok else 1)
+PY

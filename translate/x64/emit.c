@@ -19,7 +19,7 @@
 
 void x64_emit_init(X64Emit *e, uint8_t *buf, uintptr_t base, size_t cap)
 {
-    *e = (X64Emit){ .buf = buf, .base = base, .pos = 0, .cap = cap };
+    *e = (X64Emit){.buf = buf, .base = base, .pos = 0, .cap = cap};
 }
 
 /* Whether a whole instruction fits; sets overflow if not.  Once set,
@@ -79,7 +79,10 @@ enum {
  * 8-bit forms have opcodes of their own.
  */
 static const uint8_t x64_size_flags[9] = {
-    [1] = X64F_REG8 | X64F_RM8, [2] = X64F_OPSIZE, [4] = 0, [8] = X64F_W,
+    [1] = X64F_REG8 | X64F_RM8,
+    [2] = X64F_OPSIZE,
+    [4] = 0,
+    [8] = X64F_W,
 };
 
 static unsigned x64_sz(unsigned size)
@@ -115,8 +118,8 @@ static unsigned x64_isz(unsigned size)
 static void x64_prefixes(X64Emit *e, unsigned flags, unsigned r, unsigned x,
                          unsigned b)
 {
-    unsigned rex = (flags & X64F_W ? 8 : 0) | (r & 8) >> 1 | (x & 8) >> 2 |
-                   (b & 8) >> 3;
+    unsigned rex =
+        (flags & X64F_W ? 8 : 0) | (r & 8) >> 1 | (x & 8) >> 2 | (b & 8) >> 3;
     bool byte_hi = ((flags & X64F_REG8) && r - 4u < 4u) ||
                    ((flags & X64F_RM8) && b - 4u < 4u);
 
@@ -172,10 +175,10 @@ static void x64_enc_rr(X64Emit *e, unsigned flags, uint32_t op, unsigned reg,
  */
 static void x64_modrm_mem(X64Emit *e, unsigned reg, const X64Mem *m)
 {
-    unsigned ss = 0, index = 4, mod;    /* SIB.index 100: no index */
+    unsigned ss = 0, index = 4, mod; /* SIB.index 100: no index */
 
     if (m->index != X64_NOREG) {
-        ss = (unsigned)__builtin_ctz(m->scale);    /* log2: Table 2-3 */
+        ss = (unsigned)__builtin_ctz(m->scale); /* log2: Table 2-3 */
         index = (unsigned)m->index;
     }
     if (m->base == X64_NOREG) {
@@ -234,8 +237,7 @@ static void x64_enc_o(X64Emit *e, unsigned flags, uint32_t op, unsigned reg,
  * counted from the end of the instruction (SDM Vol. 2A, JMP, Jcc, CALL).
  * False, writing nothing, if target is out of reach.
  */
-static bool x64_enc_rel(X64Emit *e, uint32_t op, unsigned rsz,
-                        uintptr_t target)
+static bool x64_enc_rel(X64Emit *e, uint32_t op, unsigned rsz, uintptr_t target)
 {
     unsigned len = (op > 0xff ? 2 : 1) + rsz;
     int64_t rel = (int64_t)(target - (x64_here(e) + len));
@@ -297,8 +299,8 @@ void x64_mov_mi(X64Emit *e, unsigned size, X64Mem m, int32_t imm)
  * [sign][source size].
  */
 static const uint16_t x64_ext_ops[2][5] = {
-    { [1] = 0x0fb6, [2] = 0x0fb7, [4] = 0x8b },
-    { [1] = 0x0fbe, [2] = 0x0fbf, [4] = 0x63 },
+    {[1] = 0x0fb6, [2] = 0x0fb7, [4] = 0x8b},
+    {[1] = 0x0fbe, [2] = 0x0fbf, [4] = 0x63},
 };
 
 static unsigned x64_ext_flags(bool sign, unsigned dsize, unsigned ssize)
@@ -312,32 +314,32 @@ static unsigned x64_ext_flags(bool sign, unsigned dsize, unsigned ssize)
            (ssize == 1 ? X64F_RM8 : 0);
 }
 
-void x64_movzx_rr(X64Emit *e, unsigned dsize, unsigned ssize,
-                  X64Reg dst, X64Reg src)
+void x64_movzx_rr(X64Emit *e, unsigned dsize, unsigned ssize, X64Reg dst,
+                  X64Reg src)
 {
     x64_enc_rr(e, x64_ext_flags(false, dsize, ssize), x64_ext_ops[0][ssize],
                dst, src, 0, 0);
 }
 
-void x64_movzx_rm(X64Emit *e, unsigned dsize, unsigned ssize,
-                  X64Reg dst, X64Mem m)
+void x64_movzx_rm(X64Emit *e, unsigned dsize, unsigned ssize, X64Reg dst,
+                  X64Mem m)
 {
     x64_enc_rm(e, x64_ext_flags(false, dsize, ssize), x64_ext_ops[0][ssize],
                dst, &m, 0, 0);
 }
 
-void x64_movsx_rr(X64Emit *e, unsigned dsize, unsigned ssize,
-                  X64Reg dst, X64Reg src)
+void x64_movsx_rr(X64Emit *e, unsigned dsize, unsigned ssize, X64Reg dst,
+                  X64Reg src)
 {
-    x64_enc_rr(e, x64_ext_flags(true, dsize, ssize), x64_ext_ops[1][ssize],
-               dst, src, 0, 0);
+    x64_enc_rr(e, x64_ext_flags(true, dsize, ssize), x64_ext_ops[1][ssize], dst,
+               src, 0, 0);
 }
 
-void x64_movsx_rm(X64Emit *e, unsigned dsize, unsigned ssize,
-                  X64Reg dst, X64Mem m)
+void x64_movsx_rm(X64Emit *e, unsigned dsize, unsigned ssize, X64Reg dst,
+                  X64Mem m)
 {
-    x64_enc_rm(e, x64_ext_flags(true, dsize, ssize), x64_ext_ops[1][ssize],
-               dst, &m, 0, 0);
+    x64_enc_rm(e, x64_ext_flags(true, dsize, ssize), x64_ext_ops[1][ssize], dst,
+               &m, 0, 0);
 }
 
 /* LEA 8D /r (SDM Vol. 2A, LEA). */
@@ -369,14 +371,12 @@ void x64_xchg_mr(X64Emit *e, unsigned size, X64Mem m, X64Reg r)
 /* CMPXCHG 0F B0/B1 /r (SDM Vol. 2A, CMPXCHG). */
 void x64_cmpxchg_rr(X64Emit *e, unsigned size, X64Reg dst, X64Reg src)
 {
-    x64_enc_rr(e, x64_sz(size), x64_op8(size, 0x0fb0, 0x0fb1), src, dst,
-               0, 0);
+    x64_enc_rr(e, x64_sz(size), x64_op8(size, 0x0fb0, 0x0fb1), src, dst, 0, 0);
 }
 
 void x64_cmpxchg_mr(X64Emit *e, unsigned size, X64Mem m, X64Reg src)
 {
-    x64_enc_rm(e, x64_sz(size), x64_op8(size, 0x0fb0, 0x0fb1), src, &m,
-               0, 0);
+    x64_enc_rm(e, x64_sz(size), x64_op8(size, 0x0fb0, 0x0fb1), src, &m, 0, 0);
 }
 
 /* ---- Arithmetic and logic ----------------------------------------------- */
@@ -392,8 +392,7 @@ void x64_alu_rr(X64Emit *e, X64Alu op, unsigned size, X64Reg dst, X64Reg src)
                0, 0);
 }
 
-void x64_alu_ri(X64Emit *e, X64Alu op, unsigned size, X64Reg dst,
-                int32_t imm)
+void x64_alu_ri(X64Emit *e, X64Alu op, unsigned size, X64Reg dst, int32_t imm)
 {
     int64_t v = x64_sext(imm, size);
 
@@ -410,14 +409,14 @@ void x64_alu_ri(X64Emit *e, X64Alu op, unsigned size, X64Reg dst,
 
 void x64_alu_rm(X64Emit *e, X64Alu op, unsigned size, X64Reg dst, X64Mem m)
 {
-    x64_enc_rm(e, x64_sz(size), x64_op8(size, 0x02, 0x03) + op * 8u, dst, &m,
-               0, 0);
+    x64_enc_rm(e, x64_sz(size), x64_op8(size, 0x02, 0x03) + op * 8u, dst, &m, 0,
+               0);
 }
 
 void x64_alu_mr(X64Emit *e, X64Alu op, unsigned size, X64Mem m, X64Reg src)
 {
-    x64_enc_rm(e, x64_sz(size), x64_op8(size, 0x00, 0x01) + op * 8u, src, &m,
-               0, 0);
+    x64_enc_rm(e, x64_sz(size), x64_op8(size, 0x00, 0x01) + op * 8u, src, &m, 0,
+               0);
 }
 
 void x64_alu_mi(X64Emit *e, X64Alu op, unsigned size, X64Mem m, int32_t imm)
@@ -441,8 +440,8 @@ void x64_test_rr(X64Emit *e, unsigned size, X64Reg a, X64Reg b)
 void x64_test_ri(X64Emit *e, unsigned size, X64Reg r, int32_t imm)
 {
     if (r == X64_RAX) {
-        x64_enc_o(e, x64_szx(size), x64_op8(size, 0xa8, 0xa9), 0,
-                  x64_isz(size), (uint64_t)(int64_t)imm);
+        x64_enc_o(e, x64_szx(size), x64_op8(size, 0xa8, 0xa9), 0, x64_isz(size),
+                  (uint64_t)(int64_t)imm);
     } else {
         x64_enc_rr(e, x64_szx(size), x64_op8(size, 0xf6, 0xf7), 0, r,
                    x64_isz(size), (uint64_t)(int64_t)imm);
@@ -459,10 +458,10 @@ void x64_test_mi(X64Emit *e, unsigned size, X64Mem m, int32_t imm)
 static const struct {
     uint8_t op8, op, ext;
 } x64_unary_enc[] = {
-    [X64_INC] = { 0xfe, 0xff, 0 },   [X64_DEC] = { 0xfe, 0xff, 1 },
-    [X64_NOT] = { 0xf6, 0xf7, 2 },   [X64_NEG] = { 0xf6, 0xf7, 3 },
-    [X64_MUL] = { 0xf6, 0xf7, 4 },   [X64_IMUL1] = { 0xf6, 0xf7, 5 },
-    [X64_DIV] = { 0xf6, 0xf7, 6 },   [X64_IDIV] = { 0xf6, 0xf7, 7 },
+    [X64_INC] = {0xfe, 0xff, 0}, [X64_DEC] = {0xfe, 0xff, 1},
+    [X64_NOT] = {0xf6, 0xf7, 2}, [X64_NEG] = {0xf6, 0xf7, 3},
+    [X64_MUL] = {0xf6, 0xf7, 4}, [X64_IMUL1] = {0xf6, 0xf7, 5},
+    [X64_DIV] = {0xf6, 0xf7, 6}, [X64_IDIV] = {0xf6, 0xf7, 7},
 };
 
 void x64_unary_r(X64Emit *e, X64Unary op, unsigned size, X64Reg r)
@@ -501,8 +500,7 @@ void x64_imul_rri(X64Emit *e, unsigned size, X64Reg dst, X64Reg src,
     if (x64_fits8(v)) {
         x64_enc_rr(e, x64_sz(size), 0x6b, dst, src, 1, (uint64_t)v);
     } else {
-        x64_enc_rr(e, x64_sz(size), 0x69, dst, src, x64_isz(size),
-                   (uint64_t)v);
+        x64_enc_rr(e, x64_sz(size), 0x69, dst, src, x64_isz(size), (uint64_t)v);
     }
 }
 
@@ -527,14 +525,31 @@ void x64_shift_ri(X64Emit *e, X64Shift op, unsigned size, X64Reg r,
     if (count == 1) {
         x64_enc_rr(e, x64_szx(size), x64_op8(size, 0xd0, 0xd1), op, r, 0, 0);
     } else {
-        x64_enc_rr(e, x64_szx(size), x64_op8(size, 0xc0, 0xc1), op, r,
-                   1, count);
+        x64_enc_rr(e, x64_szx(size), x64_op8(size, 0xc0, 0xc1), op, r, 1,
+                   count);
     }
 }
 
 void x64_shift_rcl(X64Emit *e, X64Shift op, unsigned size, X64Reg r)
 {
     x64_enc_rr(e, x64_szx(size), x64_op8(size, 0xd2, 0xd3), op, r, 0, 0);
+}
+
+/* RORX: VEX.LZ.F2.0F3A.W0/W1 F0 /r ib (SDM Vol. 2B, RORX; VEX in Vol. 2A,
+ * 2.3.5): C4, then R X B (inverted) with map 0F3A (00011), then W, vvvv
+ * unused (1111), L = 0 and pp = F2 (11). */
+void x64_rorx(X64Emit *e, unsigned size, X64Reg dst, X64Reg src, uint8_t count)
+{
+    if (!x64_room(e)) {
+        return;
+    }
+    x64_put8(e, 0xc4);
+    x64_put8(e, (uint8_t)((dst & 8 ? 0 : 0x80) | 0x40 | (src & 8 ? 0 : 0x20) |
+                          0x03));
+    x64_put8(e, (uint8_t)((size == 8 ? 0x80 : 0) | 0x78 | 0x03));
+    x64_put8(e, 0xf0);
+    x64_put8(e, x64_modrm(3, dst, src));
+    x64_put8(e, count);
 }
 
 /* SHLD 0F A4 /r ib, 0F A5 /r; SHRD 0F AC, 0F AD (SDM Vol. 2B). */
@@ -728,7 +743,7 @@ size_t x64_jcc8_fwd(X64Emit *e, X64Cond cc)
 void x64_patch_here(X64Emit *e, size_t patch_pos)
 {
     if (patch_pos > e->pos || e->pos - patch_pos < 4) {
-        return;     /* X64_NOPATCH */
+        return; /* X64_NOPATCH */
     }
     x64_patch_rel32(e->buf + patch_pos, e->base + patch_pos, x64_here(e));
 }
@@ -738,7 +753,7 @@ bool x64_patch8_here(X64Emit *e, size_t patch_pos)
     int64_t rel;
 
     if (patch_pos > e->pos || e->pos - patch_pos < 1) {
-        return true;    /* X64_NOPATCH */
+        return true; /* X64_NOPATCH */
     }
     rel = (int64_t)(e->pos - (patch_pos + 1));
     if (!x64_fits8(rel)) {
@@ -788,15 +803,15 @@ void x64_align_for_patch(X64Emit *e)
 /* Recommended multi-byte NOPs, 1 to 9 bytes (SDM Vol. 2B, NOP, Table
  * 4-12): 90, 66 90, then 0F 1F /0 with growing ModRM/SIB/disp forms. */
 static const uint8_t x64_nops[9][9] = {
-    { 0x90 },
-    { 0x66, 0x90 },
-    { 0x0f, 0x1f, 0x00 },
-    { 0x0f, 0x1f, 0x40, 0x00 },
-    { 0x0f, 0x1f, 0x44, 0x00, 0x00 },
-    { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
-    { 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
-    { 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
-    { 0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+    {0x90},
+    {0x66, 0x90},
+    {0x0f, 0x1f, 0x00},
+    {0x0f, 0x1f, 0x40, 0x00},
+    {0x0f, 0x1f, 0x44, 0x00, 0x00},
+    {0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00},
+    {0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00},
+    {0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+    {0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
 };
 
 void x64_nop(X64Emit *e, size_t n)
@@ -815,10 +830,10 @@ void x64_nop(X64Emit *e, size_t n)
  * RET C3, UD2 0F 0B, INT3 CC (SDM Vol. 2A/2B), and the LOCK prefix F0
  * (Vol. 2A, 2.1.1).
  */
-#define X64_PLAIN(name, opcode)                                            \
-    void x64_##name(X64Emit *e)                                            \
-    {                                                                      \
-        x64_enc_o(e, 0, opcode, 0, 0, 0);                                  \
+#define X64_PLAIN(name, opcode)                                                \
+    void x64_##name(X64Emit *e)                                                \
+    {                                                                          \
+        x64_enc_o(e, 0, opcode, 0, 0, 0);                                      \
     }
 
 X64_PLAIN(pushfq, 0x9c)

@@ -162,6 +162,10 @@ void x64_shrd_rcl(X64Emit *e, unsigned size, X64Reg dst, X64Reg src);
 
 /* Size 4 or 8. */
 void x64_bswap(X64Emit *e, unsigned size, X64Reg r);
+/* RORX dst, src, count (BMI2): rotate right into another register,
+ * flags untouched.  Only where the host has BMI2. */
+void x64_rorx(X64Emit *e, unsigned size, X64Reg dst, X64Reg src,
+              uint8_t count);
 
 /* Group 8 bit tests, in ModRM.reg order (SDM Vol. 2A, Table A-6). */
 typedef enum X64BitOp { X64_BT = 4, X64_BTS, X64_BTR, X64_BTC } X64BitOp;

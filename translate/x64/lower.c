@@ -50,6 +50,7 @@ typedef struct Lower {
     TranslationBlock *tb;
     const X64LowerEnv *env;
     bool flat;
+    bool hflags_known; /* hflags at every exit are tb->flags */
     int insn;
     SlowPath slow[MAX_SLOW];
     int nslow;
@@ -137,8 +138,8 @@ static void lower_binop(Lower *l, const IROp *op)
             x64_imul_rri(e, 4, rd, ra, imm);
             return;
         }
-        if (rd != ra && (op->opc == IR_add ||
-                         (op->opc == IR_sub && imm != INT32_MIN))) {
+        if (rd != ra &&
+            (op->opc == IR_add || (op->opc == IR_sub && imm != INT32_MIN))) {
             /* Three-operand add: one lea instead of mov + add (no flags
              * are live between IR ops). */
             x64_lea(e, 4, rd, x64_mem(ra, op->opc == IR_add ? imm : -imm));
@@ -425,8 +426,15 @@ static size_t lower_tlb_lookup(Lower *l, X64Reg addr, unsigned size, int mmu,
     int32_t tag = store ? (int32_t)offsetof(TLBEntry, addr_write)
                         : (int32_t)offsetof(TLBEntry, addr_read);
 
-    x64_mov_rr(e, 4, X64_RAX, addr);
-    x64_shift_ri(e, X64_SHR, 4, X64_RAX, GUEST_PAGE_BITS - TLB_ENTRY_SHIFT);
+    /* The entry's offset: page number mod TLB_SIZE, times the entry
+     * size.  A rotate leaves the same bits under the mask as a shift,
+     * and rorx needs no copy of the address first. */
+    if (l->env->bmi2) {
+        x64_rorx(e, 4, X64_RAX, addr, GUEST_PAGE_BITS - TLB_ENTRY_SHIFT);
+    } else {
+        x64_mov_rr(e, 4, X64_RAX, addr);
+        x64_shift_ri(e, X64_SHR, 4, X64_RAX, GUEST_PAGE_BITS - TLB_ENTRY_SHIFT);
+    }
     x64_alu_ri(e, X64_AND, 4, X64_RAX,
                (int32_t)((TLB_SIZE - 1) << TLB_ENTRY_SHIFT));
     /* The tag of the access's last byte: a page-crossing access misses. */
@@ -663,6 +671,7 @@ static void lower_jump_cache(Lower *l, uintptr_t miss_value)
     X64Emit *e = l->e;
     int32_t jc = ENV_OFF(jmp_cache);
     size_t miss[3];
+    int nmiss;
 
     x64_mov_rm(e, 4, X64_RAX, env_mem(ENV_OFF(eip)));
     if (!l->flat) {
@@ -675,19 +684,32 @@ static void lower_jump_cache(Lower *l, uintptr_t miss_value)
                x64_mem_index(RA_ENV, X64_RCX, 1,
                              jc + (int32_t)offsetof(JmpCacheEntry, pc)));
     miss[0] = x64_jcc_fwd(e, X64_CC_NE);
-    x64_mov_rm(e, 4, X64_RDX, env_mem(ENV_OFF(hflags)));
-    x64_alu_rm(e, X64_CMP, 4, X64_RDX,
-               x64_mem_index(RA_ENV, X64_RCX, 1,
-                             jc + (int32_t)offsetof(JmpCacheEntry, flags)));
+    /* With the mode bits known, they are a constant; and flat ones say
+     * CS base is 0 in the block found as in the running one. */
+    if (l->hflags_known) {
+        x64_alu_mi(e, X64_CMP, 4,
+                   x64_mem_index(RA_ENV, X64_RCX, 1,
+                                 jc + (int32_t)offsetof(JmpCacheEntry, flags)),
+                   (int32_t)l->tb->flags);
+    } else {
+        x64_mov_rm(e, 4, X64_RDX, env_mem(ENV_OFF(hflags)));
+        x64_alu_rm(e, X64_CMP, 4, X64_RDX,
+                   x64_mem_index(RA_ENV, X64_RCX, 1,
+                                 jc + (int32_t)offsetof(JmpCacheEntry, flags)));
+    }
     miss[1] = x64_jcc_fwd(e, X64_CC_NE);
-    x64_mov_rm(e, 4, X64_RDX, env_mem(ENV_OFF(seg[R_CS].base)));
-    x64_alu_rm(e, X64_CMP, 4, X64_RDX,
-               x64_mem_index(RA_ENV, X64_RCX, 1,
-                             jc + (int32_t)offsetof(JmpCacheEntry, cs_base)));
-    miss[2] = x64_jcc_fwd(e, X64_CC_NE);
+    nmiss = 2;
+    if (!l->hflags_known || !(l->tb->flags & HF_FLAT)) {
+        x64_mov_rm(e, 4, X64_RDX, env_mem(ENV_OFF(seg[R_CS].base)));
+        x64_alu_rm(
+            e, X64_CMP, 4, X64_RDX,
+            x64_mem_index(RA_ENV, X64_RCX, 1,
+                          jc + (int32_t)offsetof(JmpCacheEntry, cs_base)));
+        miss[nmiss++] = x64_jcc_fwd(e, X64_CC_NE);
+    }
     x64_jmp_m(e, x64_mem_index(RA_ENV, X64_RCX, 1,
                                jc + (int32_t)offsetof(JmpCacheEntry, code)));
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < nmiss; i++) {
         x64_patch_here(e, miss[i]);
     }
     x64_mov_ri(e, 8, X64_RAX, miss_value);
@@ -782,14 +804,28 @@ bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
     l->tb = tb;
     l->env = env;
     l->flat = tb->flags & HF_FLAT;
+    /* Only helpers that may write CPU state can change the mode bits
+     * (segment loads, far transfers, popf, control registers...); in a
+     * block without them, hflags at every exit is the block's own. */
+    l->hflags_known = true;
+    for (int i = 0; i < b->nops; i++) {
+        if (b->ops[i].opc == IR_call &&
+            (helper_table[ir_const(&b->ops[i], 0)].flags & HLP_RW) == HLP_RW) {
+            l->hflags_known = false;
+        }
+    }
     l->exit_pos[0] = l->exit_pos[1] = X64_NOPATCH;
     ra_init(&l->ra, e, b);
 
-    /* Entry: charge the block's instructions; leave if the budget is
-     * spent or an exit was requested (DESIGN.md, "Budget"). */
+    /* Entry: charge the block's instructions, unless the budget is too
+     * small or a request is pending: then the run word minus the count is
+     * negative (cpu/cpu.h).  Only the low half is stored back, so a
+     * request another thread posts meanwhile stays (DESIGN.md, "Budget"). */
     tb->jit_code = x64_here(e);
-    x64_alu_mi(e, X64_SUB, 4, env_mem(ENV_OFF(budget)), (int32_t)tb->icount);
+    x64_mov_rm(e, 8, X64_RAX, env_mem(ENV_OFF(run_word)));
+    x64_alu_ri(e, X64_SUB, 8, X64_RAX, (int32_t)tb->icount);
     budget_exit = x64_jcc_fwd(e, X64_CC_S);
+    x64_mov_mr(e, 4, env_mem(ENV_OFF(budget)), X64_RAX);
 
     for (int i = 0; i < b->nops && !l->failed; i++) {
         ra_begin_op(&l->ra, i);
@@ -802,7 +838,6 @@ bool x64_lower_block(X64Emit *e, const IRBlock *b, TranslationBlock *tb,
         lower_slow_path(l, &l->slow[i]);
     }
     x64_patch_here(e, budget_exit);
-    x64_alu_mi(e, X64_ADD, 4, env_mem(ENV_OFF(budget)), (int32_t)tb->icount);
     x64_mov_ri(e, 4, X64_RAX, 0);
     if (!x64_jmp(e, env->epilogue)) {
         l->failed = true;

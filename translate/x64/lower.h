@@ -13,6 +13,7 @@
 
 typedef struct X64LowerEnv {
     uintptr_t epilogue; /* where blocks return to the execution loop */
+    bool bmi2;          /* the host has BMI2 (rorx) */
 } X64LowerEnv;
 
 /*
