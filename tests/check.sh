@@ -6,6 +6,13 @@
 # TESTS="name ..." runs a subset.
 
 cd "$(dirname "$0")/.." || exit 1
+# Which oracle the groups that compare with 32-bit code use (each says so
+# again): tests/oracle.sh, tests/refs/README.md.
+. tests/oracle.sh
+if oracle_choose; then
+    echo "check: i386 binaries run here: $(oracle_config I386_RUNS) (./configure);" \
+        "32-bit oracle: $I386_ORACLE_DESC"
+fi
 passed=0
 failed=0
 failed_names=""

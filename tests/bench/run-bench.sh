@@ -3,16 +3,20 @@
 # qemu-system-i386 (TCG) on the same multiboot guests.
 #
 # For each workload tests/bench/build/NAME.elf (make bench-guests), the
-# native twin NAME.native runs once and gives the reference checksum; then,
+# reference checksum is the one recorded in tests/refs/bench.txt (from the
+# native twin NAME.native; make record-refs), so it is known on hosts that
+# cannot run i386 binaries; where they run (./configure's I386_RUNS, or
+# I386_RUNNER), the native twin runs once too and must give the recorded
+# checksum, and the recorded line must be from the current sources; then,
 # REPS times, every emulator runs the guest in turn (alternating, so drift
 # in the host's speed hits all of them alike), each run timed from process
 # start to exit.  The empty guest runs in every round too, and the median
 # of its times on each emulator (start-up and exit: firmware, loader,
 # process creation) is subtracted from that emulator's medians.
 #
-# Every run must print the native build's "checksum NAME XXXXXXXX
-# (self-checks ok)" line and end with isa-debug-exit status 1 (guest code
-# 0); anything else stops the suite with an error.
+# Every run must print the recorded "checksum NAME XXXXXXXX (self-checks
+# ok)" line and end with isa-debug-exit status 1 (guest code 0); anything
+# else stops the suite with an error.
 #
 # Environment:
 #   REPS           runs per workload and emulator (default 3)
@@ -31,6 +35,8 @@
 set -u
 
 cd "$(dirname "$0")/../.." || exit 1
+. tests/oracle.sh
+oracle_choose || exit 1
 
 REPS=${REPS:-3}
 EMULATORS=${EMULATORS:-jit interp qemu}
@@ -66,8 +72,9 @@ workloads=$(echo $workloads)
 [ -n "$workloads" ] || die "no workloads in $PROGS"
 
 for n in empty $workloads; do
-    [ -f "$BUILD/$n.elf" ] && [ -x "$BUILD/$n.native" ] ||
-        die "missing $BUILD/$n.elf or $BUILD/$n.native (make bench-guests)"
+    [ -f "$BUILD/$n.elf" ] || die "missing $BUILD/$n.elf (make bench-guests)"
+    [ "$I386_ORACLE" = recorded ] || [ -x "$BUILD/$n.native" ] ||
+        die "missing $BUILD/$n.native (make bench-guests)"
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-bench.XXXXXX") || exit 1
@@ -145,11 +152,25 @@ case " $emus " in
         ;;
 esac
 
-# ---- the native reference ----
+# ---- the reference checksums ----
 
+BENCH_REFS=$REFS/bench.txt
+[ -f "$BENCH_REFS" ] || die "missing $BENCH_REFS (make record-refs RECORD=bench)"
+echo "run-bench: oracle: recorded checksums ($BENCH_REFS, recorded:" \
+    "$(ref_recorded "$BENCH_REFS"))"
+[ "$I386_ORACLE" = native ] &&
+    echo "run-bench: and the native twins: $I386_ORACLE_DESC"
 declare -A want
 for n in empty $workloads; do
-    "$BUILD/$n.native" >"$tmp/native.out" 2>&1
+    ref=$(grep "^$n " "$BENCH_REFS" | tail -n 1)
+    [ -n "$ref" ] ||
+        die "no recorded checksum of $n in $BENCH_REFS (make record-refs RECORD=bench)"
+    [ "$(echo "$ref" | cut -d' ' -f2)" = "$(oracle_hash $(bench_sources "$n"))" ] ||
+        die "stale checksum of $n in $BENCH_REFS: recorded from other sources (make record-refs RECORD=bench)"
+    want[$n]=$(echo "$ref" | cut -d' ' -f3-)
+    [ "$I386_ORACLE" = native ] || continue
+    # shellcheck disable=SC2086
+    $I386_RUN "$BUILD/$n.native" >"$tmp/native.out" 2>&1
     rc=$?
     line=$(grep -a -o "checksum $n [0-9a-f]\{8\} (self-checks ok)" \
         "$tmp/native.out" | tail -n 1)
@@ -157,7 +178,8 @@ for n in empty $workloads; do
         sed -n '1,15s/^/    /p' "$tmp/native.out" >&2
         die "native $n failed (status $rc)"
     fi
-    want[$n]=$line
+    [ "$line" = "${want[$n]}" ] ||
+        die "stale checksum of $n in $BENCH_REFS: '${want[$n]}', native '$line' (make record-refs RECORD=bench)"
 done
 
 # ---- the runs ----
@@ -182,7 +204,7 @@ run_one() {
             echo "run-bench: FAIL $n under $emu (rep $rep, status $rc," \
                 "$secs s)"
             echo "    command:  $cmd"
-            echo "    native:   ${want[$n]}"
+            echo "    expected: ${want[$n]}"
             echo "    emulator: ${got:-(no checksum line)}"
             tr -d '\r' <"$tmp/run.out" | grep -a -v '^$' | tail -n 8 |
                 sed 's/^/    out: /'
@@ -345,7 +367,8 @@ table text
         "$($QEMU --version 2>/dev/null | head -n 1)."
     echo "REPS=$REPS, emulators: $emus.  Median seconds per run, minus the"
     echo "median of the empty guest on the same emulator (last row: that"
-    echo "median).  Checksums of every run matched the native builds."
+    echo "median).  Checksums of every run matched the recorded ones"
+    echo "(tests/refs/bench.txt)."
     echo
     table md
     if [ -n "$notes" ]; then

@@ -1,13 +1,9 @@
 /*
  * Runners of the differential test (run.h).
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cpu/cpu.h"
 #include "memory/memory.h"
@@ -24,8 +20,6 @@ bool fuzz_machine_init(FuzzRunner *r, const char *name, MachineAccel accel,
 
     memset(r, 0, sizeof(*r));
     r->name = name;
-    r->pid = -1;
-    r->to_fd = r->from_fd = -1;
     r->m = machine_new(&cfg, err, errlen);
     if (!r->m) {
         return false;
@@ -93,114 +87,25 @@ void fuzz_machine_run(FuzzRunner *r, const GenProg *p, const GenCode *c,
 
 /* ---- the native runner ---- */
 
-bool fuzz_native_init(FuzzRunner *r, const char *path, char *err,
+bool fuzz_native_init(FuzzRunner *r, char *const *argv, char *err,
                       size_t errlen)
 {
-    int to[2], from[2];
-
     memset(r, 0, sizeof(*r));
     r->name = "native";
     r->native = true;
-    r->pid = -1;
-    r->to_fd = r->from_fd = -1;
-    if (access(path, X_OK) != 0) {
-        snprintf(err, errlen, "%s: %s (build it with make)", path,
-                 strerror(errno));
-        return false;
-    }
-    if (pipe(to) != 0 || pipe(from) != 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
-        return false;
-    }
-    r->pid = fork();
-    if (r->pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        return false;
-    }
-    if (r->pid == 0) {
-        dup2(to[0], 0);
-        dup2(from[1], 1);
-        close(to[0]);
-        close(to[1]);
-        close(from[0]);
-        close(from[1]);
-        execl(path, path, (char *)NULL);
-        fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
-        _exit(127);
-    }
-    close(to[0]);
-    close(from[1]);
-    r->to_fd = to[1];
-    r->from_fd = from[0];
-    /* A dead runner must show up as a failed write, not kill the test. */
-    signal(SIGPIPE, SIG_IGN);
-    return true;
+    return fuzz_native_start(&r->nat, argv, err, errlen);
 }
 
-static bool write_all(int fd, const void *buf, size_t len)
+bool fuzz_runner_send(FuzzRunner *r, const GenProg *p, const GenCode *c)
 {
-    const uint8_t *p = buf;
-
-    while (len) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        p += n;
-        len -= n;
-    }
-    return true;
+    return fuzz_native_send(&r->nat, p, c);
 }
 
-static bool read_all(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-
-    while (len) {
-        ssize_t n = read(fd, p, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        p += n;
-        len -= n;
-    }
-    return true;
-}
-
-bool fuzz_native_send(FuzzRunner *r, const GenProg *p, const GenCode *c)
-{
-    FuzzReq req = {
-        .magic = FUZZ_REQ_MAGIC,
-        .code_addr = c->addr,
-        .code_len = c->len,
-        .eflags = p->eflags & FUZZ_FLAGS_CMP,
-    };
-
-    memcpy(req.regs, p->regs, sizeof(req.regs));
-    return r->to_fd >= 0 && write_all(r->to_fd, &req, sizeof(req)) &&
-           write_all(r->to_fd, c->bytes, c->len) &&
-           write_all(r->to_fd, p->data, FUZZ_DATA_SIZE) &&
-           write_all(r->to_fd, p->stack, FUZZ_STACK_SIZE);
-}
-
-void fuzz_native_recv(FuzzRunner *r, FuzzState *out)
+void fuzz_runner_recv(FuzzRunner *r, FuzzState *out)
 {
     r->note[0] = 0;
-    if (r->from_fd < 0 || !read_all(r->from_fd, out, sizeof(*out))) {
-        memset(out, 0, sizeof(*out));
-        out->status = FUZZ_ERROR;
+    if (!fuzz_native_recv(&r->nat, out)) {
         snprintf(r->note, sizeof(r->note), "native runner died");
-        close(r->from_fd);
-        close(r->to_fd);
-        r->from_fd = r->to_fd = -1;
         return;
     }
     if (out->status == FUZZ_FAULT) {
@@ -218,15 +123,7 @@ void fuzz_runner_fini(FuzzRunner *r)
         machine_free(r->m);
         r->m = NULL;
     }
-    if (r->to_fd >= 0) {
-        close(r->to_fd);
-    }
-    if (r->from_fd >= 0) {
-        close(r->from_fd);
-    }
-    r->to_fd = r->from_fd = -1;
-    if (r->pid > 0) {
-        waitpid(r->pid, NULL, 0);
-        r->pid = -1;
+    if (r->native) {
+        fuzz_native_stop(&r->nat);
     }
 }

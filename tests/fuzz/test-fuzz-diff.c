@@ -11,11 +11,22 @@
  * same runners still disagree) and printed with Capstone, with each
  * runner's state; the exit status is then 1.
  *
+ * The native runner is the oracle where i386 binaries run (or under
+ * $I386_RUNNER; tests/unit/i386-oracle.h chooses).  Where they cannot,
+ * references recorded from it stand in (tests/refs/fuzz-SEED.txt, see
+ * fuzz-refs.h): the hash of each program's reference state, which the
+ * interpreter's state must match (the other runners must match the
+ * interpreter).  With the native runner, the recorded references of the
+ * seed, where there are some, are checked against it.  A program with no
+ * reference, or one the generator no longer makes, is a failure.
+ *
  * Usage: test-fuzz-diff [-n COUNT] [-s SEED] [-i FIRST] [-k MAXFAIL]
- *                       [-r RUNNERS] [-c] [-d] [-t] [-v]
+ *                       [-r RUNNERS] [-R REFS] [-c] [-d] [-t] [-v]
  *   -n  programs to run (default 5000)      -s  seed (default: from time)
  *   -i  index of the first program           -k  mismatches before stopping
- *   -r  runners, comma-separated: native,interp,interp-noopt,jit (all)
+ *   -r  runners, comma-separated: native,interp,interp-noopt,jit (all;
+ *       all but native with recorded references)
+ *   -R  the recorded references (default: tests/refs/fuzz-SEED.txt)
  *   -c  print how often each mnemonic ran    -v  progress
  *   -d  print every program and its final states
  *   -t  print each program's index before it runs (to find one that
@@ -32,8 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/fuzz/fuzz-refs.h"
 #include "tests/fuzz/gen.h"
 #include "tests/fuzz/run.h"
+#include "tests/unit/i386-oracle.h"
 
 #define MAX_RUNNERS 4
 
@@ -46,6 +59,10 @@ typedef struct FuzzCtx {
     int nrunners;
     int ref;               /* the runner the others are compared with */
     bool has_native;
+    I386Oracle oracle;
+    FuzzRefs refs;         /* refs.count 0: none for this seed */
+    char *refs_path;
+    long ref_checked, ref_failed;
     csh cs;
     GHashTable *mnemonics; /* -c: mnemonic -> count */
     long mismatches, faulting, groups, insns;
@@ -74,15 +91,9 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Flags compared for a state: the undefined ones at the end or at the
- * faulting instruction are left out. */
 static uint32_t flag_mask(const GenCode *c, const FuzzState *s)
 {
-    uint16_t undef = s->status == FUZZ_FAULT
-                         ? gen_undef_at(c, s->eip - c->addr)
-                         : c->final_undef;
-
-    return FUZZ_FLAGS_CMP & ~undef;
+    return fuzz_flag_mask(c, s);
 }
 
 static unsigned state_diff(const GenCode *c, const FuzzState *a,
@@ -137,7 +148,7 @@ static long run_all(FuzzCtx *x, const GenProg *p, const bool *keep,
     for (int i = 0; i < x->nrunners; i++) {
         if (x->runners[i].native) {
             native = i;
-            fuzz_native_send(&x->runners[i], p, c);
+            fuzz_runner_send(&x->runners[i], p, c);
         }
     }
     for (int i = 0; i < x->nrunners; i++) {
@@ -151,7 +162,7 @@ static long run_all(FuzzCtx *x, const GenProg *p, const bool *keep,
     if (native >= 0) {
         double t = now();
 
-        fuzz_native_recv(&x->runners[native], x->st[native]);
+        fuzz_runner_recv(&x->runners[native], x->st[native]);
         x->secs[native] += now() - t;
     }
     ref = x->st[x->ref];
@@ -443,6 +454,88 @@ static void print_coverage(FuzzCtx *x)
     g_ptr_array_unref(keys);
 }
 
+/* ---- recorded references ---- */
+
+/*
+ * Load the references of the seed.  With recorded references as the
+ * oracle they must exist; with the native runner they are checked where
+ * there are some (another seed may have none).
+ */
+static bool refs_setup(FuzzCtx *x, const char *path)
+{
+    char name[64], err[1024];
+
+    fuzz_refs_name(x->seed, name, sizeof(name));
+    x->refs_path = path ? g_strdup(path) : i386_oracle_ref_path(name);
+    if (!g_file_test(x->refs_path, G_FILE_TEST_EXISTS) && x->oracle.native) {
+        return true;
+    }
+    if (!fuzz_refs_load(&x->refs, x->refs_path, err, sizeof(err))) {
+        printf("fuzz-diff: FAIL: %s\n", err);
+        return false;
+    }
+    if (x->refs.seed != x->seed) {
+        printf("fuzz-diff: FAIL: %s holds seed %#" PRIx64 ", not %#" PRIx64
+               "\n",
+               x->refs_path, x->refs.seed, x->seed);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Program I (assembled into C) against its reference: the program must be
+ * the one recorded, and the reference runner's state must hash to the
+ * recorded one.  Returns false on a difference, printed.
+ */
+static bool refs_check(FuzzCtx *x, uint64_t i, const GenProg *p,
+                       const GenCode *c)
+{
+    const FuzzState *st = x->st[x->ref];
+    uint32_t ph, sh;
+
+    if (i >= x->refs.count) {
+        if (!x->has_native) {
+            printf("fuzz-diff: FAIL: program %" PRIu64 " has no recorded "
+                   "reference (%s holds programs 0..%u; make record-refs "
+                   "RECORD=fuzz)\n",
+                   i, x->refs_path, x->refs.count ? x->refs.count - 1 : 0);
+            return false;
+        }
+        return true;
+    }
+    x->ref_checked++;
+    ph = fuzz_prog_hash(p, c);
+    sh = fuzz_state_hash(c, st);
+    if (ph != x->refs.prog[i]) {
+        printf("fuzz-diff: FAIL: program %" PRIu64 " is not the one recorded "
+               "in %s (program hash %08x, recorded %08x): the generator "
+               "changed, so the references are stale (make record-refs "
+               "RECORD=fuzz)\n",
+               i, x->refs_path, ph, x->refs.prog[i]);
+        return false;
+    }
+    if (sh == x->refs.state[i]) {
+        return true;
+    }
+    if (x->has_native) {
+        printf("fuzz-diff: FAIL: program %" PRIu64 ": the recorded reference "
+               "in %s is stale or wrong: the native runner's state hashes to "
+               "%08x, recorded %08x (make record-refs RECORD=fuzz)\n",
+               i, x->refs_path, sh, x->refs.state[i]);
+    } else {
+        printf("\nfuzz-diff: MISMATCH: program %" PRIu64 " of seed %#" PRIx64
+               ": %s's final state hashes to %08x, the recorded native state "
+               "to %08x (%s)\n  reproduce where i386 binaries run: "
+               "tests/fuzz/test-fuzz-diff -s %#" PRIx64 " -i %" PRIu64
+               " -n 1\n",
+               i, x->seed, x->runners[x->ref].name, sh, x->refs.state[i],
+               x->refs_path, x->seed, i);
+        dump(x, p, c, i);
+    }
+    return false;
+}
+
 /* ---- main ---- */
 
 static bool add_runner(FuzzCtx *x, const char *name, const char *native)
@@ -452,8 +545,11 @@ static bool add_runner(FuzzCtx *x, const char *name, const char *native)
     bool ok;
 
     if (!strcmp(name, "native")) {
-        ok = fuzz_native_init(r, native, err, sizeof(err));
+        char **argv = i386_oracle_argv(&x->oracle, native, NULL);
+
+        ok = fuzz_native_init(r, argv, err, sizeof(err));
         x->has_native = ok;
+        g_strfreev(argv);
     } else if (!strcmp(name, "interp")) {
         ok = fuzz_machine_init(r, "interp", ACCEL_INTERP, true, err,
                                sizeof(err));
@@ -508,12 +604,13 @@ int main(int argc, char **argv)
 {
     FuzzCtx x = { .count = 5000, .max_fail = 1 };
     uint64_t ran = 0;
-    const char *runners = "native,interp,interp-noopt,jit";
+    const char *runners = NULL, *refs_path = NULL;
     bool seeded = false;
+    char err[512];
     double t0;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:s:i:k:r:cdtvh")) != -1) {
+    while ((opt = getopt(argc, argv, "n:s:i:k:r:R:cdtvh")) != -1) {
         switch (opt) {
         case 'n': x.count = g_ascii_strtoull(optarg, NULL, 0); break;
         case 's': x.seed = g_ascii_strtoull(optarg, NULL, 0); seeded = true;
@@ -521,13 +618,15 @@ int main(int argc, char **argv)
         case 'i': x.first = g_ascii_strtoull(optarg, NULL, 0); break;
         case 'k': x.max_fail = strtol(optarg, NULL, 0); break;
         case 'r': runners = optarg; break;
+        case 'R': refs_path = optarg; break;
         case 'c': x.coverage = true; break;
         case 'v': x.verbose = true; break;
         case 'd': x.dump = true; break;
         case 't': x.trace = true; break;
         default:
             fprintf(stderr, "usage: %s [-n COUNT] [-s SEED] [-i FIRST] "
-                    "[-k MAXFAIL] [-r RUNNERS] [-c] [-d] [-t] [-v]\n", argv[0]);
+                    "[-k MAXFAIL] [-r RUNNERS] [-R REFS] [-c] [-d] [-t] [-v]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -540,8 +639,29 @@ int main(int argc, char **argv)
     }
     x.mnemonics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                         NULL);
+    if (!i386_oracle_init(&x.oracle, err, sizeof(err))) {
+        fprintf(stderr, "fuzz-diff: %s\n", err);
+        return 2;
+    }
+    if (!runners) {
+        runners = x.oracle.native ? "native,interp,interp-noopt,jit"
+                                  : "interp,interp-noopt,jit";
+    }
     if (!setup(&x, runners, argv[0])) {
         return 2;
+    }
+    if (!refs_setup(&x, refs_path)) {
+        return 1;
+    }
+    if (x.has_native) {
+        printf("fuzz-diff: oracle: %s; recorded references: %s\n",
+               x.oracle.desc,
+               x.refs.count ? x.refs_path : "none for this seed");
+    } else {
+        printf("fuzz-diff: oracle: recorded references (%s, recorded: %s), "
+               "compared with the %s runner\n",
+               x.refs_path, x.refs.recorded[0] ? x.refs.recorded : "?",
+               x.runners[x.ref].name);
     }
     printf("fuzz-diff: seed %#" PRIx64 ", programs %" PRIu64 "..%" PRIu64
            ", runners %s%s\n", x.seed, x.first, x.first + x.count - 1,
@@ -577,11 +697,16 @@ int main(int argc, char **argv)
                    i - x.first + 1, now() - t0);
             fflush(stdout);
         }
-        gen_code_free(&c);
-        if (sig) {
+        if (!sig && c.bytes && (x.refs.count || !x.has_native) &&
+            !refs_check(&x, i, &p, &c)) {
+            x.ref_failed++;
+            x.mismatches++;
+            sig = 1;
+        } else if (sig) {
             x.mismatches++;
             report(&x, &p, i, sig);
         }
+        gen_code_free(&c);
         gen_prog_free(&p);
         if (sig && x.mismatches >= x.max_fail) {
             break;
@@ -607,6 +732,11 @@ int main(int argc, char **argv)
         }
         printf("\n");
     }
+    if (x.refs.count || !x.has_native) {
+        printf("fuzz-diff: %ld program(s) checked against the recorded "
+               "references, %ld differ\n",
+               x.ref_checked, x.ref_failed);
+    }
     if (x.coverage) {
         print_coverage(&x);
     }
@@ -615,6 +745,9 @@ int main(int argc, char **argv)
         g_free(x.st[i]);
     }
     g_hash_table_destroy(x.mnemonics);
+    fuzz_refs_free(&x.refs);
+    g_free(x.refs_path);
+    i386_oracle_fini(&x.oracle);
     cs_close(&x.cs);
     return x.mismatches ? 1 : 0;
 }

@@ -13,5 +13,13 @@ $(ORACLE_BCD32): tests/unit/oracle-bcd/bcd32.c tests/unit/oracle-bcd/bcd.h
 tests/unit/test-alu-oracle.o: $(wildcard tests/unit/oracle/*.c.inc \
 	tests/unit/oracle/*.h) tests/unit/oracle-bcd/bcd.h
 
+# Records the BCD table of tests/refs/ through bcd32 (make record-refs).
+BCD_RECORD := tests/unit/oracle-bcd/bcd-record
+BCD_RECORD_OBJS := tests/unit/oracle-bcd/bcd-record.o tests/unit/bcd-host.o \
+	tests/unit/i386-oracle.o
+
+$(BCD_RECORD): $(BCD_RECORD_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(BCD_RECORD_OBJS) $(LIBS)
+
 CHECK_PREREQS += $(ORACLE_BCD32)
-CLEAN_FILES += $(ORACLE_BCD32)
+CLEAN_FILES += $(ORACLE_BCD32) $(BCD_RECORD) $(BCD_RECORD_OBJS)

@@ -13,7 +13,8 @@
  * Per (instruction form, width) the cases go into guest memory, one guest
  * loop runs the instruction over all of them (oracle/guest.c.inc) and the
  * host runs it over the same cases with inline asm (oracle/host.c.inc; BCD
- * through the 32-bit helper oracle-bcd/bcd32).
+ * through the 32-bit helper oracle-bcd/bcd32, or the table recorded from it
+ * where i386 binaries cannot run: oracle/bcd.c.inc).
  *
  * Environment: ORACLE_ACCEL=interp|jit|both (default interp), ORACLE_SEED
  * (default fixed, printed), ORACLE_ONLY=substring of form names,
@@ -738,6 +739,7 @@ int main(void)
     printf("alu-oracle: seed %#" G_GINT64_MODIFIER "x (ORACLE_SEED), "
            "backends:%s%s%s\n", cfg.seed, cfg.interp ? " interp" : "",
            cfg.jit ? " jit" : "", cfg.host_only ? " (host only)" : "");
+    bcd_print_oracle(stdout);
     undef_print_table(stdout);
     fflush(stdout);
     for (size_t i = 0; i < G_N_ELEMENTS(tests); i++) {
