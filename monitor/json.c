@@ -214,6 +214,8 @@ void json_guest_fill(JsonObject *o, const GuestInfo *g, bool sched)
         json_object_set_double_member(o, "share-total",
                                       json_share(g->share_total));
         json_object_set_int_member(o, "slices", (gint64)g->slices);
+        json_object_set_int_member(o, "max-slice-ns", (gint64)g->max_slice_ns);
+        json_object_set_int_member(o, "preemptions", (gint64)g->preemptions);
         json_object_set_int_member(o, "tb-bytes", (gint64)g->tb_bytes);
         json_object_set_int_member(o, "ram-bytes", (gint64)g->ram_bytes);
         return;

@@ -24,6 +24,11 @@
 #define SCHED_FIRST_BUDGET 20000
 #define SCHED_MIN_BUDGET 1000
 #define SCHED_MAX_BUDGET 200000000
+/* A slice runs for its instruction budget, sized from the guest's speed
+ * so far; when the guest's code turns slower (string instructions into
+ * device memory, say), the preempter ends it at this many slice lengths,
+ * so no guest code holds a worker for long. */
+#define SCHED_DEADLINE_SLICES 2
 
 uint64_t sched_now_ns(void)
 {
@@ -132,6 +137,9 @@ static void sched_account(Vmm *v, Guest *g, uint64_t start, uint64_t c,
     g->insns += n;
     g->cpu_ns += c;
     g->slices++;
+    if (c > g->max_slice_ns) {
+        g->max_slice_ns = c;
+    }
     g->vtime += c * 1024 / (g->cfg.weight ? g->cfg.weight : 1);
     if (g->cfg.cap) {
         sched_advance_clock(v, &g->cap_time, start, c, g->cfg.cap);
@@ -204,6 +212,11 @@ static gpointer sched_worker(gpointer opaque)
             continue;
         }
         g->on_cpu = true;
+        g->preempted = false;
+        g->slice_deadline = start + SCHED_DEADLINE_SLICES * v->slice_ns;
+        if (v->preempt_idle) {
+            g_cond_signal(&v->preempt_cond);
+        }
         m = g->m;
         budget = sched_budget(v, g);
         i0 = m->cpu.icount;
@@ -219,11 +232,54 @@ static gpointer sched_worker(gpointer opaque)
         g_mutex_lock(&v->lock);
         sched_account(v, g, start, c1 - c0, m->cpu.icount - i0);
         g->tb_bytes = m->tbs->bytes;
+        g->preemptions += g->preempted;
         g->on_cpu = false;
         if (st != MACHINE_RUNNING && g->state == GUEST_RUNNING) {
             sched_guest_stopped(v, g, st);
         }
         g_cond_broadcast(&v->cond);
+    }
+    g_mutex_unlock(&v->lock);
+    return NULL;
+}
+
+/*
+ * The preempter: asks a guest whose slice passed its deadline to leave at
+ * its next block boundary (a request through the run word, which no guest
+ * code can ignore).  It sleeps until the earliest deadline of the slices
+ * running, and at least a slice length, so it wakes about once per slice
+ * per worker at most; with no slice running it waits to be signalled.
+ */
+static gpointer sched_preempter(gpointer opaque)
+{
+    Vmm *v = opaque;
+
+    g_mutex_lock(&v->lock);
+    while (!v->quit) {
+        uint64_t now = sched_now_ns(), next = UINT64_MAX;
+
+        for (Guest *g = v->guests; g; g = g->next) {
+            if (!g->on_cpu || g->preempted || !g->m) {
+                continue;
+            }
+            if (g->slice_deadline <= now) {
+                g->preempted = true;
+                machine_request_leave(g->m);
+            } else if (g->slice_deadline < next) {
+                next = g->slice_deadline;
+            }
+        }
+        if (next == UINT64_MAX) {
+            v->preempt_idle = true;
+            g_cond_wait(&v->preempt_cond, &v->lock);
+            v->preempt_idle = false;
+        } else {
+            if (next < now + v->slice_ns) {
+                next = now + v->slice_ns;
+            }
+            g_cond_wait_until(&v->preempt_cond, &v->lock,
+                              (gint64)(next / 1000 + 1));
+        }
     }
     g_mutex_unlock(&v->lock);
     return NULL;
@@ -243,10 +299,20 @@ void sched_grow_workers(Vmm *v)
         v->workers = g_renew(GThread *, v->workers, v->nworkers + 1);
         v->workers[v->nworkers++] = g_thread_new(name, sched_worker, v);
     }
+    if (v->nworkers && !v->preempter) {
+        v->preempter = g_thread_new("preempter", sched_preempter, v);
+    }
 }
 
 void sched_join_workers(Vmm *v)
 {
+    if (v->preempter) {
+        g_mutex_lock(&v->lock);
+        g_cond_signal(&v->preempt_cond);
+        g_mutex_unlock(&v->lock);
+        g_thread_join(v->preempter);
+        v->preempter = NULL;
+    }
     for (unsigned i = 0; i < v->nworkers; i++) {
         g_thread_join(v->workers[i]);
     }
@@ -271,6 +337,8 @@ void sched_guest_info(Vmm *v, Guest *g, GuestInfo *out)
     out->instructions = g->insns;
     out->cpu_ns = g->cpu_ns;
     out->slices = g->slices;
+    out->max_slice_ns = g->max_slice_ns;
+    out->preemptions = g->preemptions;
     for (unsigned i = 0; i < SCHED_BUCKETS; i++) {
         if (g->bucket_epoch[i] + SCHED_BUCKETS > epoch) {
             recent += g->bucket_ns[i];
@@ -283,8 +351,7 @@ void sched_guest_info(Vmm *v, Guest *g, GuestInfo *out)
     }
     out->share_last = window ? (double)recent / (double)window : 0;
     out->share_total =
-        now > g->start_ns ? (double)g->cpu_ns / (double)(now - g->start_ns)
-                          : 0;
+        now > g->start_ns ? (double)g->cpu_ns / (double)(now - g->start_ns) : 0;
     out->tb_bytes = g->tb_bytes;
     out->ram_bytes = g->cfg.pc.ram_size;
     out->accel = g->cfg.pc.accel;

@@ -25,15 +25,17 @@
 typedef struct Guest {
     GuestConfig cfg; /* strings point to the copies below */
     char *kernel, *append, *initrd, *serial, *debugcon, *kernel_name;
-    FILE *log;       /* its own stream on the -D file, or NULL */
-    Machine *m;      /* NULL while a reset rebuilds it */
+    FILE *log;  /* its own stream on the -D file, or NULL */
+    Machine *m; /* NULL while a reset rebuilds it */
     GuestState state;
     int exit_status;
     char reason[256];
 
-    bool on_cpu;     /* a worker is running it */
-    unsigned held;   /* the monitor holds it still: no worker may take it */
-    bool dead;       /* deleted: freed once the last holder lets go */
+    bool on_cpu;             /* a worker is running it */
+    uint64_t slice_deadline; /* on_cpu: when the preempter cuts the slice */
+    bool preempted;          /* on_cpu: the preempter asked it to leave */
+    unsigned held; /* the monitor holds it still: no worker may take it */
+    bool dead;     /* deleted: freed once the last holder lets go */
 
     /* Policy state (sched.c). */
     uint64_t vtime;     /* weighted virtual time: cpu ns * 1024 / weight */
@@ -43,8 +45,10 @@ typedef struct Guest {
 
     /* Accounting. */
     uint64_t insns, cpu_ns, slices;
-    size_t tb_bytes;                /* as of its last slice */
-    uint64_t start_ns;              /* when it was created or reset */
+    uint64_t preemptions; /* slices the preempter had to cut */
+    uint64_t max_slice_ns;
+    size_t tb_bytes;   /* as of its last slice */
+    uint64_t start_ns; /* when it was created or reset */
     uint64_t bucket_ns[SCHED_BUCKETS];
     uint64_t bucket_epoch[SCHED_BUCKETS];
 
@@ -53,21 +57,24 @@ typedef struct Guest {
 
 struct Vmm {
     GMutex lock;
-    GCond cond;          /* on_cpu dropped, a guest became runnable, quit */
-    Guest *guests;       /* creation order */
-    unsigned nguests;    /* not dead */
+    GCond cond;       /* on_cpu dropped, a guest became runnable, quit */
+    Guest *guests;    /* creation order */
+    unsigned nguests; /* not dead */
     VmmConfig cfg;
     unsigned max_threads; /* capacity for reservations */
     GThread **workers;
     unsigned nworkers;
-    bool deferred;        /* workers wait for vmm_start */
+    GThread *preempter; /* cuts slices that overrun their time */
+    GCond preempt_cond; /* wakes the preempter: a deadline, or quit */
+    bool preempt_idle;  /* it waits with no slice to watch */
+    bool deferred;      /* workers wait for vmm_start */
     bool quit;
     VmmEventFn event_fn;
     void *event_opaque;
-    GThread *reporter;   /* -sched-report */
+    GThread *reporter; /* -sched-report */
     FILE *report_file;
     bool report_stop;
-    gint refs;           /* vmm_free's, and one per queued event */
+    gint refs; /* vmm_free's, and one per queued event */
     uint64_t slice_ns;
 };
 

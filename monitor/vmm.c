@@ -655,6 +655,7 @@ Vmm *vmm_new(const VmmConfig *cfg, char *err, size_t errlen)
 
     g_mutex_init(&v->lock);
     g_cond_init(&v->cond);
+    g_cond_init(&v->preempt_cond);
     v->refs = 1;
     v->cfg = *cfg;
     v->cfg.report = NULL;
@@ -702,6 +703,7 @@ static void vmm_unref(Vmm *v)
     }
     g_mutex_clear(&v->lock);
     g_cond_clear(&v->cond);
+    g_cond_clear(&v->preempt_cond);
     g_free(v);
 }
 

@@ -51,6 +51,8 @@ typedef struct GuestInfo {
     uint64_t instructions;   /* retired */
     uint64_t cpu_ns;         /* host CPU time spent running it */
     uint64_t slices;
+    uint64_t max_slice_ns;   /* the longest slice, in host CPU time */
+    uint64_t preemptions;    /* slices cut for overrunning their time */
     double share_last;       /* fraction of one host CPU, last second */
     double share_total;      /* since start */
     size_t tb_bytes;         /* translation-block cache */

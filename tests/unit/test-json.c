@@ -184,6 +184,8 @@ START_TEST(test_guest_records)
         .instructions = 5000000000ull,
         .cpu_ns = 1234,
         .slices = 7,
+        .max_slice_ns = 2100000,
+        .preemptions = 2,
         .share_last = 0.24719,
         .share_total = 0.25,
         .tb_bytes = 4096,
@@ -196,6 +198,7 @@ START_TEST(test_guest_records)
                         "\"cap\":50,\"reserve\":10,\"instructions\":"
                         "5000000000,\"cpu-ns\":1234,\"share\":0.2472,"
                         "\"share-total\":0.25,\"slices\":7,"
+                        "\"max-slice-ns\":2100000,\"preemptions\":2,"
                         "\"tb-bytes\":4096,\"ram-bytes\":16777216}");
     g_free(s);
     s = guest_text(&g, false);

@@ -9,6 +9,11 @@
 #   edge   string instructions across page ends and the end of RAM
 #   spin   a loop with interrupts off
 #
+# And phases: a guest whose code turns a hundred times slower per
+# instruction after its speed was measured, beside a counter; no slice of
+# either may take more than 5 slice lengths of host CPU (the preempter
+# cuts overrunning slices at two), and some of its slices were cut.
+#
 # Judged by the guests' own iteration counts in one window of wall time
 # (tests/vmm/schedlib.py; docs/SCHEDULER.md, "How the tests judge"): the
 # weighted guests' shares of the iterations within 3 points of 12.5, 12.5,
@@ -24,7 +29,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-MODES=${HOSTILE_MODES:-rep chain edge spin}
+MODES=${HOSTILE_MODES:-rep chain edge spin phases}
 
 python3 - "$T" $MODES <<'PY'
 import sys
@@ -72,8 +77,34 @@ def hostile(c, mode):
            "status %d %s" % (res.rc, res.stderr))
 
 
+def phases(c):
+    """A guest that runs fast code for 50 ms, then 100 ms of string
+    copies through nothing (a hundred times slower per instruction), over
+    and over: its slice budgets, sized from its speed so far, would last
+    up to ~60 slice lengths (measured: 120 ms slices of a 2 ms target).
+    The preempter cuts any slice at two slice lengths, and at most one
+    more for its own wake-up; host CPU time per slice (the report's
+    max-slice-ns) is not stretched by host load."""
+    names = ["ph", "cnt"]
+    guests = [S.guest_args("ph", "phases secs=4", tmp),
+              S.guest_args("cnt", "count secs=4", tmp)]
+    res = S.run(tmp, guests, names, limit=60)
+    for n in names:
+        r = res.last(n)
+        c.at_most("phases: %s's longest slice, in slice lengths" % n,
+                  r and r["max-slice-ns"] / 2e6, 5, unit="")
+    r = res.last("ph")
+    c.true("phases: the slow phases' slices were cut",
+           r and r["preemptions"] > 0, "report: %s" % r)
+    c.true("phases: softvisor ended cleanly", res.rc == 0,
+           "status %s %s" % (res.rc, res.stderr))
+
+
 c = S.Checks()
 for m in modes:
-    hostile(c, m)
+    if m == "phases":
+        phases(c)
+    else:
+        hostile(c, m)
 sys.exit(0 if c.ok else 1)
 PY

@@ -35,6 +35,11 @@
  *   edge secs=S    string instructions across page ends and across the end
  *                  of RAM (reads there give all ones, writes are dropped),
  *                  checking what they read and wrote
+ *   phases secs=S  a fast loop for 50 ms, then 100 ms of a string copy
+ *                  between two addresses where nothing is (each element
+ *                  takes the slow path, a hundred times slower per
+ *                  instruction), over and over: slices sized from the
+ *                  fast phase's speed would last far longer than meant
  *
  * The timed modes (count, spin, rep, chain, edge) report their progress
  * on COM1 so that a test can judge shares by the guest's own work: a line
@@ -580,6 +585,31 @@ static int edge(uint32_t secs, uint32_t end)
     return bad != 0;
 }
 
+static int phases(uint32_t secs)
+{
+    Progress p;
+    uint32_t x = 1;
+
+    progress_start(&p, secs, PROGRESS_PERIOD_NS);
+    do {
+        uint64_t until = rdtsc() + 50000000ull;
+        while (rdtsc() < until) {
+            for (int i = 0; i < 4096; i++) {
+                x = x * 1103515245u + 12345u;
+            }
+            p.n += 4096;
+        }
+        until = rdtsc() + 100000000ull;
+        while (rdtsc() < until) {
+            rep_movsd(0xe0000000u, 0xd0000000u, 1u << 20, 0);
+            p.n += 1u << 20;
+        }
+        progress_warm(&p);
+    } while (progress(&p, 0));
+    progress_end(&p, x ? "" : " x");
+    return 0;
+}
+
 int main(uint32_t mb_magic, const void *mb_info)
 {
     const char *cl = cmdline(mb_magic, mb_info);
@@ -598,6 +628,9 @@ int main(uint32_t mb_magic, const void *mb_info)
     }
     if (contains(cl, "edge") && magic_ok(mb_magic, mb_info)) {
         return edge(arg(cl, "secs", 2), ram_end(mb_info));
+    }
+    if (contains(cl, "phases")) {
+        return phases(arg(cl, "secs", 2));
     }
     if (contains(cl, "work")) {
         return work(arg(cl, "n", 1000000));

@@ -266,10 +266,15 @@ class Run:
     def finish(self):
         """Wait for the end; the Result."""
         res = self.res
-        _, status, ru = os.wait4(self.p.pid, 0)
-        res.wall = time.monotonic() - self.t0
-        res.rc = os.waitstatus_to_exitcode(status)
-        res.cpu = ru.ru_utime + ru.ru_stime
+        if self.p.returncode is not None:
+            # Reaped by running(): it ended by itself; no CPU figure.
+            res.wall = time.monotonic() - self.t0
+            res.rc = self.p.returncode
+        else:
+            _, status, ru = os.wait4(self.p.pid, 0)
+            res.wall = time.monotonic() - self.t0
+            res.rc = os.waitstatus_to_exitcode(status)
+            res.cpu = ru.ru_utime + ru.ru_stime
         self.err.close()
         res.stderr = open(os.path.join(self.tmp, "stderr")).read()
         res.reload()
@@ -327,12 +332,12 @@ class Checks:
                "none" if got is None else "%.1f%s" % (got, unit), want, margin))
         return good
 
-    def at_most(self, what, got, limit):
+    def at_most(self, what, got, limit, unit="%"):
         good = got is not None and got <= limit
         self.ok &= good
         print("%s %s: %s (want at most %.1f)" %
               ("PASS" if good else "FAIL", what,
-               "none" if got is None else "%.1f%%" % got, limit))
+               "none" if got is None else "%.1f%s" % (got, unit), limit))
         return good
 
     def true(self, what, good, detail=""):
